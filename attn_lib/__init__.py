@@ -1,0 +1,23 @@
+"""attn_lib: the small, readable self-attention library behind Self-Attention Lab.
+
+Read it in this order: ``tokens`` -> ``embeddings`` -> ``softmax`` ->
+``attention`` -> ``multi_head``. ``display`` and ``widgets`` draw things;
+``check`` marks exercises.
+"""
+
+from . import check
+from .attention import attention, causal_mask, scores, self_attention
+from .display import Table, bar_chart, heatmap
+from .embeddings import D_MODEL, FEATURES, VOCABULARY, embed, embedding_of, is_known
+from .multi_head import merge_heads, multi_head_attention, split_heads
+from .softmax import softmax
+from .tokens import tokenize
+from .weights import random_weights
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "D_MODEL", "FEATURES", "Table", "VOCABULARY", "attention", "bar_chart", "causal_mask", "check",
+    "embed", "embedding_of", "heatmap", "is_known", "merge_heads", "multi_head_attention",
+    "random_weights", "scores", "self_attention", "softmax", "split_heads", "tokenize",
+]

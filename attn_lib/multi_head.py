@@ -1,0 +1,91 @@
+"""Multi-head attention: several small attentions side by side, then mixed.
+
+Head ``h`` owns columns ``h*d_head:(h+1)*d_head`` of the projected queries,
+keys and values, where ``d_head = d_model // n_heads``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._validate import as_array, as_positive_int
+from .attention import attention
+
+
+def split_heads(x: np.ndarray, n_heads: int) -> np.ndarray:
+    """Cut the last dimension into ``n_heads`` slices and move the head axis forward.
+
+    Parameters
+    ----------
+    x : np.ndarray, shape (..., n, d_model)
+    n_heads : int
+        Must divide ``d_model``.
+
+    Returns
+    -------
+    np.ndarray, shape (..., n_heads, n, d_head)
+    """
+    *batch, n, d_model = x.shape
+    x = x.reshape(*batch, n, n_heads, d_model // n_heads)  # (..., n, n_heads, d_head)
+    return np.swapaxes(x, -2, -3)                           # (..., n_heads, n, d_head)
+
+
+def merge_heads(x: np.ndarray) -> np.ndarray:
+    """Undo :func:`split_heads`: put the heads' outputs side by side again.
+
+    Parameters
+    ----------
+    x : np.ndarray, shape (..., n_heads, n, d_head)
+
+    Returns
+    -------
+    np.ndarray, shape (..., n, n_heads * d_head)
+    """
+    x = np.swapaxes(x, -2, -3)                              # (..., n, n_heads, d_head)
+    return x.reshape(*x.shape[:-2], -1)                     # (..., n, d_model)
+
+
+def multi_head_attention(X, W_q, W_k, W_v, W_o, n_heads: int, mask=None):
+    """Multi-head self-attention without biases.
+
+    Parameters
+    ----------
+    X : np.ndarray, shape (..., n, d_model)
+    W_q, W_k, W_v, W_o : np.ndarray, shape (d_model, d_model)
+        Projections in the row-vector convention (``Q = X @ W_q``); the output
+        is ``merge_heads(heads) @ W_o``.
+    n_heads : int
+        Number of heads; must divide ``d_model``.
+    mask : np.ndarray of bool, broadcastable to (..., n, n), optional
+        True where a query may attend to a key; shared by every head.
+
+    Returns
+    -------
+    output : np.ndarray, shape (..., n, d_model)
+    weights : np.ndarray, shape (..., n_heads, n, n)
+        Each head's attention weights.
+    """
+    X = as_array(X, "X", "(..., n, d_model)", min_ndim=2)
+    d_model = X.shape[-1]
+    n_heads = as_positive_int(n_heads, "n_heads")
+    if d_model % n_heads:
+        raise ValueError(f"n_heads must divide d_model so every head gets the same width; "
+                         f"got n_heads={n_heads} and d_model={d_model}")
+    weights_in = {"W_q": W_q, "W_k": W_k, "W_v": W_v, "W_o": W_o}
+    for name, W in weights_in.items():
+        W = as_array(W, name, f"(d_model, d_model) = ({d_model}, {d_model})", min_ndim=2, max_ndim=2)
+        if W.shape != (d_model, d_model):
+            raise ValueError(f"{name} must have shape (d_model, d_model) = ({d_model}, {d_model}); "
+                             f"got shape {W.shape}")
+        weights_in[name] = W
+    if mask is not None:
+        if not isinstance(mask, np.ndarray) or mask.ndim < 2:
+            got = f"shape {mask.shape}" if isinstance(mask, np.ndarray) else f"a {type(mask).__name__}"
+            raise ValueError(f"mask must be a boolean array broadcastable to (..., n, n) with at least "
+                             f"2 dimensions; got {got}")
+        mask = mask[..., None, :, :]                         # (..., 1, n, n): same mask for every head
+    Q = split_heads(X @ weights_in["W_q"], n_heads)         # (..., n_heads, n, d_head)
+    K = split_heads(X @ weights_in["W_k"], n_heads)         # (..., n_heads, n, d_head)
+    V = split_heads(X @ weights_in["W_v"], n_heads)         # (..., n_heads, n, d_head)
+    heads, weights = attention(Q, K, V, mask=mask)          # (..., n_heads, n, d_head), (..., n_heads, n, n)
+    return merge_heads(heads) @ weights_in["W_o"], weights  # (..., n, d_model), (..., n_heads, n, n)
