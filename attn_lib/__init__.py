@@ -5,7 +5,7 @@ Read it in this order: ``tokens`` -> ``embeddings`` -> ``softmax`` ->
 ``check`` marks exercises.
 """
 
-from . import check
+from . import check, widgets
 from .attention import attention, causal_mask, scores, self_attention
 from .display import Table, bar_chart, heatmap
 from .embeddings import D_MODEL, FEATURES, VOCABULARY, embed, embedding_of, is_known
@@ -19,5 +19,5 @@ __version__ = "0.1.0"
 __all__ = [
     "D_MODEL", "FEATURES", "Table", "VOCABULARY", "attention", "bar_chart", "causal_mask", "check",
     "embed", "embedding_of", "heatmap", "is_known", "merge_heads", "multi_head_attention",
-    "random_weights", "scores", "self_attention", "softmax", "split_heads", "tokenize",
+    "random_weights", "scores", "self_attention", "softmax", "split_heads", "tokenize", "widgets",
 ]

@@ -61,7 +61,7 @@ def raw_scores_for_cat(answer) -> Result:
     """
     n = len(CAT_PROBABILITIES)
     scores, problem = _as_vector(answer, n, "one raw score per word of 'The cat sat on the mat'")
-    if problem:
+    if problem is not None:
         return problem
     if np.allclose(scores, CAT_PROBABILITIES, atol=1e-6):
         return _wrong("those are the probabilities themselves. Which function undoes exp()?")
@@ -76,7 +76,7 @@ def cat_attends_most_to_mat(answer) -> Result:
     """Exercise: choose raw scores so that "cat" gives "mat" at least half of its attention."""
     tokens = tokenize(CAT_SENTENCE)
     scores, problem = _as_vector(answer, len(tokens), "one raw score per word")
-    if problem:
+    if problem is not None:
         return problem
     weights = softmax(scores)
     mat = tokens.index("mat")
@@ -99,7 +99,7 @@ def weighted_sum(answer, weights, V) -> Result:
     """
     weights, V = np.asarray(weights, dtype=np.float64), np.asarray(V, dtype=np.float64)
     vector, problem = _as_vector(answer, V.shape[1], "a vector with one entry per column of V")
-    if problem:
+    if problem is not None:
         return problem
     if np.allclose(vector, weights @ V, atol=1e-6):
         return _right("each value vector was scaled by its weight and the results added.")
@@ -124,7 +124,7 @@ def causal_visible(answer, sentence: str, query: str) -> Result:
     tokens = tokenize(sentence)
     if answer is None or answer is Ellipsis:
         return _wrong("replace the ... with a list of words, such as ['The', 'cat'].")
-    if isinstance(answer, str) or not all(isinstance(a, str) for a in answer):
+    if not isinstance(answer, (list, tuple)) or not all(isinstance(a, str) for a in answer):
         return _wrong("answer with a list of words, such as ['The', 'cat'].")
     i = tokens.index(query)
     visible = [t for t, allowed in zip(tokens, causal_mask(len(tokens))[i]) if allowed]

@@ -56,7 +56,7 @@ class Table:
 
     def _cell(self, v):
         text = f"{v:.{self.digits}f}"
-        return "0." + "0" * self.digits if text.startswith("-") and float(text) == 0 else text
+        return text[1:] if text.startswith("-") and float(text) == 0 else text   # "-0.00" -> "0.00"
 
     def __repr__(self):
         cells = [[self._cell(v) for v in row] for row in self.values]

@@ -81,8 +81,9 @@ def multi_head_attention(X, W_q, W_k, W_v, W_o, n_heads: int, mask=None):
     if mask is not None:
         if not isinstance(mask, np.ndarray) or mask.ndim < 2:
             got = f"shape {mask.shape}" if isinstance(mask, np.ndarray) else f"a {type(mask).__name__}"
-            raise ValueError(f"mask must be a boolean array broadcastable to (..., n, n) with at least "
-                             f"2 dimensions; got {got}")
+            raise (ValueError if isinstance(mask, np.ndarray) else TypeError)(
+                f"mask must be a boolean array broadcastable to (..., n, n) with at least "
+                f"2 dimensions; got {got}")
         mask = mask[..., None, :, :]                         # (..., 1, n, n): same mask for every head
     Q = split_heads(X @ weights_in["W_q"], n_heads)         # (..., n_heads, n, d_head)
     K = split_heads(X @ weights_in["W_k"], n_heads)         # (..., n_heads, n, d_head)

@@ -86,7 +86,7 @@ class ScoreSliders(SnapshotMixin, widgets.VBox):
         self.query = query
         lo, hi = score_range
         self.sliders = [
-            widgets.FloatSlider(value=float(np.clip(s, lo, hi)), min=lo, max=hi, step=0.05,
+            widgets.FloatSlider(value=float(np.clip(s, lo, hi)), min=lo, max=hi, step=0.01,
                                 description=f"{t}", readout_format=".2f", continuous_update=True,
                                 layout=widgets.Layout(width="420px"),
                                 style={"description_width": "4em"})

@@ -35,6 +35,8 @@ def execute(path: pathlib.Path, timeout: int = 600) -> float:
     start = time.perf_counter()
     client.execute()
     notebook.metadata.pop("widgets", None)
+    for cell in notebook.cells:                     # nbclient's timestamps would churn every diff
+        cell.metadata.pop("execution", None)
     notebook.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)", "language": "python",
                                        "name": "python3"}
     nbformat.write(notebook, path)
