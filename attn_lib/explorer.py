@@ -1,0 +1,332 @@
+"""The live attention explorer: change any weight, watch every view repaint.
+
+The explorer computes everything with the same functions the notebooks teach
+(:func:`attn_lib.scores`, :func:`attn_lib.softmax`, :func:`attn_lib.attention`)
+and shows the result as one HTML view built in the kernel. One HTML update per
+change keeps a repaint to a single message (fast, and never half-updated);
+matplotlib is kept for the static snapshot shown where no kernel is running.
+
+Each token's input is its 8 meaning features (:data:`attn_lib.FEATURES`)
+followed by 2 position features, ``sin(pos*theta)`` and ``cos(pos*theta)`` with
+``theta = pi/4``. The position rows of the weight matrices let a preset look at
+*where* a word is ("attend to the previous word") as well as *what* it is.
+"""
+
+from __future__ import annotations
+
+import html
+
+import ipywidgets as widgets
+import numpy as np
+from matplotlib import colormaps
+from matplotlib.figure import Figure
+
+from .attention import attention, causal_mask, scores
+from .display import HEATMAP_CMAP, Table, bar_chart, heatmap
+from .embeddings import FEATURES, embed
+from .softmax import softmax
+from .tokens import tokenize
+from .weights import random_weights
+from .widgets import SnapshotMixin, bars_html
+
+POSITION_FEATURES = ("pos sin", "pos cos")
+INPUT_FEATURES = FEATURES + POSITION_FEATURES
+THETA = np.pi / 4
+PRESETS = ("attend to nouns", "attend to itself", "attend to the previous word", "identity", "zeros", "random")
+MATRICES = ("W_Q", "W_K", "W_V")
+
+_LUT = [f"#{int(r * 255):02x}{int(g * 255):02x}{int(b * 255):02x}"
+        for r, g, b, _ in colormaps[HEATMAP_CMAP](np.linspace(0, 1, 256))]
+
+
+def explorer_inputs(tokens) -> np.ndarray:
+    """The explorer's input matrix: meaning features, then two position features.
+
+    Parameters
+    ----------
+    tokens : list of str
+
+    Returns
+    -------
+    np.ndarray, shape (n_tokens, 10)
+        Columns are :data:`INPUT_FEATURES`.
+    """
+    pos = np.arange(len(tokens))[:, None] * THETA                           # (n, 1)
+    return np.hstack([embed(list(tokens)), np.sin(pos), np.cos(pos)])       # (n, 8 + 2)
+
+
+def preset_weights(name: str, d_k: int = 4, seed: int = 0) -> dict:
+    """Weight matrices that produce a recognisable attention pattern.
+
+    Parameters
+    ----------
+    name : str
+        One of :data:`PRESETS`.
+    d_k : int
+        Width of queries, keys and values (>= 2).
+    seed : int
+        Used by ``"random"`` only.
+
+    Returns
+    -------
+    dict
+        ``{"W_Q": (10, d_k), "W_K": (10, d_k), "W_V": (10, d_k)}``.
+    """
+    if name not in PRESETS:
+        raise ValueError(f"preset must be one of {PRESETS}; got {name!r}")
+    d_in = len(INPUT_FEATURES)
+    sin_row, cos_row = d_in - 2, d_in - 1
+    W_Q, W_K, W_V = np.zeros((d_in, d_k)), np.zeros((d_in, d_k)), np.eye(d_in, d_k)
+    if name == "random":
+        W_Q, W_K, W_V = (np.round(3 * random_weights(d_in, d_k, seed=seed + i), 1) for i in range(3))
+    elif name == "identity":
+        W_Q, W_K = np.eye(d_in, d_k), np.eye(d_in, d_k)
+    elif name == "zeros":
+        W_V = np.zeros((d_in, d_k))
+    elif name == "attend to nouns":
+        W_Q[: len(FEATURES), 0] = 3.0                       # every word asks the same question...
+        for feature in ("animal", "object", "place", "nature", "money", "person"):
+            W_K[FEATURES.index(feature), 0] = 3.0           # ...and content words answer it
+    elif name == "attend to itself":
+        W_Q[sin_row, 0] = W_Q[cos_row, 1] = 5.0             # query = my position
+        W_K[sin_row, 0] = W_K[cos_row, 1] = 5.0             # key = my position
+    elif name == "attend to the previous word":
+        c, s = 5 * np.cos(THETA), 5 * np.sin(THETA)
+        W_Q[[sin_row, cos_row], 0:2] = [[c, s], [-s, c]]    # rotate my position back by one step
+        W_K[sin_row, 0] = W_K[cos_row, 1] = 5.0
+    return {"W_Q": W_Q, "W_K": W_K, "W_V": W_V}
+
+
+def _matrix_html(values, rows, cols, title, colored=False, highlight_row=None) -> str:
+    """An HTML table; with ``colored`` the cells are shaded with the heatmap colours (values in [0, 1])."""
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in cols)
+    body = []
+    for i, (label, row) in enumerate(zip(rows, values)):
+        cells = []
+        for v in row:
+            if colored:
+                shade = _LUT[min(255, max(0, int(v * 255)))]
+                ink = "#000" if v > 0.5 else "#fff"
+                cells.append(f"<td style='background:{shade};color:{ink}'>{v:.2f}</td>")
+            else:
+                cells.append(f"<td>{v:.2f}</td>")
+        mark = " class='attn-query'" if i == highlight_row else ""
+        body.append(f"<tr{mark}><th>{html.escape(label)}</th>{''.join(cells)}</tr>")
+    return (f"<div class='attn-view' data-view='{html.escape(title)}'><div class='attn-title'>{html.escape(title)}</div>"
+            f"<table class='attn-table'><tr><th></th>{head}</tr>{''.join(body)}</table></div>")
+
+
+_STYLE = """<style>
+.attn-explorer {font-family: sans-serif; font-size: 15px}
+.attn-explorer .attn-grid {display: flex; flex-wrap: wrap; gap: 14px 28px; align-items: flex-start}
+.attn-explorer .attn-title {font-weight: bold; margin: 4px 0}
+.attn-explorer table.attn-table {border-collapse: collapse; font-family: monospace}
+.attn-explorer table.attn-table td, .attn-explorer table.attn-table th {padding: 2px 6px; text-align: right}
+.attn-explorer tr.attn-query th {outline: 2px solid #E69F00}
+.attn-explorer .attn-error {color: #D55E00; font-weight: bold}
+</style>"""
+
+
+class AttentionExplorer(SnapshotMixin, widgets.VBox):
+    """Edit W_Q, W_K and W_V for a sentence and watch attention respond.
+
+    Parameters
+    ----------
+    sentence : str, default "The cat sat on the mat"
+    preset : str, default "attend to nouns"
+        Starting weights; one of :data:`PRESETS`.
+    d_k : int, default 4
+        Width of queries, keys and values.
+    seed : int, default 0
+        Seed of the ``"random"`` preset.
+    query : str or int, optional
+        The word (or its index) whose softmax bars are shown; default the second token.
+
+    Attributes
+    ----------
+    tokens : list of str
+    weights : dict of np.ndarray, each (10, d_k)
+        The current ``W_Q``, ``W_K``, ``W_V``.
+    view : ipywidgets.HTML
+        Every live view, repainted together after each change.
+    """
+
+    def __init__(self, sentence="The cat sat on the mat", preset="attend to nouns", d_k=4, seed=0, query=None):
+        self.d_k = int(d_k)
+        self._initial = (sentence, preset, seed, query)
+        self._holding = False
+        self.version = 0
+        self.tokens = tokenize(sentence)
+        self.weights = preset_weights(preset, self.d_k, seed)
+
+        style = {"description_width": "7em"}
+        self.sentence_box = widgets.Text(value=sentence, description="Sentence", continuous_update=False,
+                                         layout=widgets.Layout(width="420px"), style=style)
+        self.query_picker = widgets.Dropdown(description="Query word", style=style)
+        self.preset_picker = widgets.Dropdown(options=PRESETS, value=preset, description="Preset", style=style)
+        self.seed_box = widgets.BoundedIntText(value=seed, min=0, max=10**6, description="Seed", style=style,
+                                               layout=widgets.Layout(width="200px"))
+        self.reset_button = widgets.Button(description="Reset", icon="undo")
+        self.scale_box = widgets.Checkbox(value=True, description="divide by √d_k", indent=False)
+        self.causal_box = widgets.Checkbox(value=False, description="causal mask (GPT)", indent=False)
+        self.temperature_slider = widgets.FloatLogSlider(value=1.0, base=10, min=-1, max=1, step=0.01,
+                                                         description="Temperature", readout_format=".2f",
+                                                         style=style, continuous_update=True)
+        self.cells = {name: [[widgets.FloatText(value=float(self.weights[name][i, j]), step=0.1,
+                                                layout=widgets.Layout(width="4.6em"))
+                              for j in range(self.d_k)] for i in range(len(INPUT_FEATURES))]
+                      for name in MATRICES}
+        self.view = widgets.HTML()
+
+        editors = widgets.Tab(children=[self._grid(name) for name in MATRICES], titles=list(MATRICES))
+        controls = widgets.VBox([
+            self.sentence_box, self.query_picker,
+            widgets.HBox([self.preset_picker, self.seed_box, self.reset_button]),
+            widgets.HBox([self.scale_box, self.causal_box]), self.temperature_slider, editors])
+        super().__init__([controls, self.view])
+        self.add_class("attn-explorer-widget")
+
+        self._set_query_options(query if query is not None else min(1, len(self.tokens) - 1))
+        self.sentence_box.observe(self._on_sentence, names="value")
+        self.preset_picker.observe(self._on_preset, names="value")
+        self.seed_box.observe(self._on_seed, names="value")
+        self.reset_button.on_click(self._on_reset)
+        for box in (self.query_picker, self.scale_box, self.causal_box, self.temperature_slider):
+            box.observe(self.refresh, names="value")
+        for name in MATRICES:
+            for i, row in enumerate(self.cells[name]):
+                for j, cell in enumerate(row):
+                    cell.observe(self._on_cell(name, i, j), names="value")
+        self.refresh()
+
+    # ----- controls -------------------------------------------------------------------------
+    def _grid(self, name):
+        header = [widgets.Label("")] + [widgets.Label(f"d{j + 1}") for j in range(self.d_k)]
+        rows = [item for i, feature in enumerate(INPUT_FEATURES)
+                for item in [widgets.Label(feature), *self.cells[name][i]]]
+        return widgets.GridBox(header + rows, layout=widgets.Layout(
+            grid_template_columns=f"6.5em repeat({self.d_k}, 5em)", grid_gap="2px 4px"))
+
+    def _set_query_options(self, query):
+        index = self.tokens.index(query) if isinstance(query, str) and query in self.tokens else query
+        if not isinstance(index, (int, np.integer)) or not 0 <= index < len(self.tokens):
+            index = 0
+        self._holding = True
+        self.query_picker.options = [(f"{i}: {t}", i) for i, t in enumerate(self.tokens)]
+        self.query_picker.value = int(index)
+        self._holding = False
+
+    def _on_cell(self, name, i, j):
+        def handler(change):
+            self.weights[name][i, j] = change["new"]
+            self.refresh()
+        return handler
+
+    def _on_sentence(self, change):
+        try:
+            tokens = tokenize(change["new"])
+        except ValueError as error:
+            self.view.value = f"<div class='attn-explorer'><div class='attn-error'>{html.escape(str(error))}</div></div>"
+            return
+        old_query = self.query_picker.value
+        self.tokens = tokens                     # weights do not depend on the sentence: keep them
+        self._set_query_options(min(old_query, len(tokens) - 1))
+        self.refresh()
+
+    def _on_preset(self, change=None):
+        self.set_weights(**preset_weights(self.preset_picker.value, self.d_k, self.seed_box.value))
+
+    def _on_seed(self, change):
+        if self.preset_picker.value == "random":
+            self._on_preset()
+
+    def _on_reset(self, button=None):
+        sentence, preset, seed, query = self._initial
+        self._holding = True
+        self.sentence_box.value, self.preset_picker.value, self.seed_box.value = sentence, preset, seed
+        self.scale_box.value, self.causal_box.value, self.temperature_slider.value = True, False, 1.0
+        self.tokens = tokenize(sentence)
+        self._holding = False
+        self._set_query_options(query if query is not None else min(1, len(self.tokens) - 1))
+        self.set_weights(**preset_weights(preset, self.d_k, seed))
+
+    def set_weights(self, **matrices):
+        """Replace any of ``W_Q``, ``W_K``, ``W_V`` (each shape (10, d_k)) and repaint once."""
+        for name, W in matrices.items():
+            if name not in MATRICES:
+                raise TypeError(f"set_weights takes W_Q, W_K and W_V; got {name!r}")
+            W = np.asarray(W, dtype=np.float64)
+            if W.shape != (len(INPUT_FEATURES), self.d_k):
+                raise ValueError(f"{name} must have shape ({len(INPUT_FEATURES)}, {self.d_k}); got {W.shape}")
+            self.weights[name] = W.copy()
+        self._holding = True
+        try:
+            for name in matrices:
+                for i, row in enumerate(self.cells[name]):
+                    for j, cell in enumerate(row):
+                        cell.value = float(self.weights[name][i, j])
+        finally:
+            self._holding = False
+        self.refresh()
+
+    # ----- computation ----------------------------------------------------------------------
+    def state(self) -> dict:
+        """Everything the views show, computed with attn_lib.
+
+        Returns
+        -------
+        dict
+            ``tokens``; ``X`` (n, 10); ``Q``, ``K``, ``V`` (n, d_k); ``raw_scores`` and
+            ``scaled_scores`` (n, n); ``weights`` (n, n); ``output`` (n, d_k); ``query`` (int).
+        """
+        X = explorer_inputs(self.tokens)                                       # (n, 10)
+        Q, K, V = (X @ self.weights[name] for name in MATRICES)                # (n, d_k) each
+        mask = causal_mask(len(self.tokens)) if self.causal_box.value else None
+        scale = bool(self.scale_box.value)
+        output, weights = attention(Q, K, V, mask=mask, temperature=self.temperature_slider.value, scale=scale)
+        return {"tokens": list(self.tokens), "X": X, "Q": Q, "K": K, "V": V,
+                "raw_scores": scores(Q, K, scale=False), "scaled_scores": scores(Q, K, scale=scale),
+                "weights": weights, "output": output, "query": int(self.query_picker.value or 0)}
+
+    # ----- views ----------------------------------------------------------------------------
+    def refresh(self, change=None):
+        """Recompute and repaint every view (skipped while several controls change at once)."""
+        if self._holding:
+            return
+        self.version += 1
+        self.view.value = self.render_html(self.state())
+
+    def render_html(self, s) -> str:
+        """All views as one HTML string."""
+        tokens, q = s["tokens"], s["query"]
+        cols = [f"d{j + 1}" for j in range(self.d_k)]
+        label = "scaled scores (÷√d_k)" if self.scale_box.value else "scores (not scaled)"
+        parts = [
+            _matrix_html(s["weights"], tokens, tokens, "Attention weights (rows: queries, columns: keys)",
+                         colored=True, highlight_row=q),
+            "<div class='attn-view' data-view='bars'>"
+            + bars_html(tokens, s["weights"][q], q, f"Softmax scores of '{tokens[q]}'") + "</div>",
+            _matrix_html(s["raw_scores"], tokens, tokens, "Raw scores Q·Kᵀ", highlight_row=q),
+            _matrix_html(s["scaled_scores"], tokens, tokens, label.capitalize(), highlight_row=q),
+            _matrix_html(s["Q"], tokens, cols, "Q (queries)", highlight_row=q),
+            _matrix_html(s["K"], tokens, cols, "K (keys)"),
+            _matrix_html(s["V"], tokens, cols, "V (values)"),
+            _matrix_html(s["output"], tokens, cols, "Output (context vectors)", highlight_row=q),
+        ]
+        return (f"{_STYLE}<div class='attn-explorer' data-version='{self.version}'>"
+                f"<div class='attn-grid'>{''.join(parts)}</div></div>")
+
+    def table(self) -> Table:
+        s = self.state()
+        return Table(s["weights"], s["tokens"], s["tokens"], title="Attention weights")
+
+    def static_figure(self):
+        """Heatmap and the query's softmax bars as one matplotlib figure (the snapshot)."""
+        s = self.state()
+        n = len(s["tokens"])
+        fig = Figure(figsize=(3.0 + 1.6 * n, 1.5 + 0.7 * n), layout="constrained")
+        left, right = fig.subplots(1, 2, width_ratios=[1.2, 1])
+        heatmap(s["weights"], s["tokens"], ax=left, title="Attention weights (snapshot)")
+        bar_chart(s["tokens"], s["weights"][s["query"]], ax=right, highlight=s["query"],
+                  title=f"Softmax scores of '{s['tokens'][s['query']]}'")
+        return fig
