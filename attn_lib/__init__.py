@@ -2,14 +2,16 @@
 
 Read it in this order: ``tokens`` -> ``embeddings`` -> ``softmax`` ->
 ``attention`` -> ``multi_head``. ``display`` and ``widgets`` draw things;
-``check`` marks exercises.
+``check`` marks exercises; ``explorer`` is the live attention explorer.
 """
 
 from . import check, widgets
 from .attention import attention, causal_mask, scores, self_attention
 from .display import Table, bar_chart, heatmap
+from .explorer import AttentionExplorer
 from .embeddings import D_MODEL, FEATURES, VOCABULARY, embed, embedding_of, is_known
 from .multi_head import merge_heads, multi_head_attention, split_heads
+from .positions import sinusoidal_positions
 from .softmax import softmax
 from .tokens import tokenize
 from .weights import random_weights
@@ -17,7 +19,7 @@ from .weights import random_weights
 __version__ = "0.1.0"
 
 __all__ = [
-    "D_MODEL", "FEATURES", "Table", "VOCABULARY", "attention", "bar_chart", "causal_mask", "check",
+    "AttentionExplorer", "D_MODEL", "FEATURES", "Table", "VOCABULARY", "attention", "bar_chart", "causal_mask", "check",
     "embed", "embedding_of", "heatmap", "is_known", "merge_heads", "multi_head_attention",
-    "random_weights", "scores", "self_attention", "softmax", "split_heads", "tokenize", "widgets",
+    "random_weights", "scores", "self_attention", "sinusoidal_positions", "softmax", "split_heads", "tokenize", "widgets",
 ]
