@@ -1,0 +1,277 @@
+"""Check that this kernel can run the course: Python, the packages, and attn_lib.
+
+``report()`` looks at the environment of the running kernel (which may differ
+from the one JupyterLab itself runs in) and returns an
+:class:`EnvironmentReport`: one line per package with its version and a
+verdict, then either "All good" or a list of problems, each with what to do.
+A missing or broken package is reported, never raised.
+
+This module uses only the standard library. Importing it still runs
+``attn_lib/__init__.py``, which needs numpy, matplotlib and ipywidgets, so the course's
+first notebook guards the import and explains an ImportError itself.
+From a terminal: ``python -m attn_lib.environment``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.metadata
+import importlib.util
+import re
+import sys
+from dataclasses import dataclass
+
+INSTALL = "python -m pip install -r requirements.txt"
+"""The command, run in the course folder, that installs everything the course needs (attn_lib too)."""
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """One thing the course needs (or would like) from the environment.
+
+    Parameters
+    ----------
+    name : str
+        The name shown in the report, e.g. ``"numpy"``.
+    module : str or None
+        The module to import; None means the Python interpreter itself.
+    minimum : tuple of int or None
+        The oldest version that works, e.g. ``(8, 0)``; None means any version.
+    required : bool, default True
+        False for packages that are only reported (a missing one is not a problem).
+    import_it : bool, default True
+        Import the module to prove it works. False only looks up its version,
+        for packages that are slow to import (``jupyterlab``).
+    if_missing : str, default ""
+        Shown when an optional package is missing, e.g. why that is fine.
+    """
+
+    name: str
+    module: str | None
+    minimum: tuple[int, ...] | None = None
+    required: bool = True
+    import_it: bool = True
+    if_missing: str = ""
+
+
+REQUIREMENTS = (
+    Requirement("Python", None, (3, 10)),
+    Requirement("numpy", "numpy", (1, 24)),
+    Requirement("matplotlib", "matplotlib", (3, 7)),
+    Requirement("ipywidgets", "ipywidgets", (8, 1)),
+    Requirement("jupyterlab", "jupyterlab", required=False, import_it=False,
+                if_missing="fine if JupyterLab runs from another environment"),
+    Requirement("attn_lib", "attn_lib"),
+)
+"""What the course checks, in the order shown."""
+
+
+@dataclass(frozen=True)
+class Check:
+    """The outcome for one :class:`Requirement`.
+
+    Attributes
+    ----------
+    requirement : Requirement
+    version : str or None
+        The installed version; None when the package is missing or broken.
+    ok : bool
+        True when this line is not a problem (an optional package may be missing).
+    verdict : str
+        A few words for the report line, e.g. ``"OK (needs 8.0 or newer)"``.
+    fix : str
+        What to do; empty when ``ok``.
+    """
+
+    requirement: Requirement
+    version: str | None
+    ok: bool
+    verdict: str
+    fix: str = ""
+
+
+def _version_tuple(version: str) -> tuple[int, ...] | None:
+    """The leading numbers of a version string: ``"1.26.0rc1"`` -> ``(1, 26, 0)``; None if there are none."""
+    match = re.match(r"\d+(?:\.\d+)*", version)
+    return tuple(int(part) for part in match.group(0).split(".")) if match else None
+
+
+def _dotted(numbers: tuple[int, ...]) -> str:
+    return ".".join(str(n) for n in numbers)
+
+
+def _installed_version(module_name: str, module=None) -> str | None:
+    """A module's version from its ``__version__`` or else its package metadata; None if unknown."""
+    version = getattr(module, "__version__", None)
+    if isinstance(version, str):
+        return version
+    try:
+        return importlib.metadata.version(module_name)
+    except (importlib.metadata.PackageNotFoundError, ValueError):
+        return None
+
+
+def _locate(requirement: Requirement) -> tuple[str | None, str | None]:
+    """Find a package's version; return ``(version, None)`` or ``(None, why it is unusable)``.
+
+    ``version`` is ``"unknown"`` when the package works but does not say which version it is.
+    """
+    if requirement.module is None:
+        return _dotted(tuple(sys.version_info[:3])), None
+    if requirement.import_it:
+        try:
+            module = importlib.import_module(requirement.module)
+        except ModuleNotFoundError as error:
+            if error.name is None or error.name.split(".")[0] == requirement.module.split(".")[0]:
+                return None, "not installed"
+            return None, f"installed but cannot be imported (missing its dependency {error.name!r})"
+        except Exception as error:  # a broken install can fail in many ways; report, never raise
+            return None, f"installed but cannot be imported ({type(error).__name__}: {error})"
+        return _installed_version(requirement.module, module) or "unknown", None
+    try:
+        found = importlib.util.find_spec(requirement.module) is not None
+    except (ImportError, ValueError):
+        found = False
+    if not found:
+        return None, "not installed"
+    return _installed_version(requirement.module) or "unknown", None
+
+
+def _fix_for(requirement: Requirement, version: str | None) -> str:
+    """What to do about a failed requirement: a sentence, then the command to run on its own line."""
+    indent = "\n      "
+    if requirement.module is None:
+        return (f"install Python {_dotted(requirement.minimum)} or newer, or choose a newer kernel "
+                "(Kernel > Change Kernel).")
+    if requirement.name == "attn_lib":
+        return "install the course's packages, which include attn_lib itself:" + indent + INSTALL
+    if version is None:
+        return "install the course's packages:" + indent + INSTALL
+    fix = "update it:" + indent + f'python -m pip install "{requirement.name}>={_dotted(requirement.minimum)}"'
+    if requirement.name == "ipywidgets":
+        fix += indent + "then restart JupyterLab too, so that it loads the new widget extension."
+    return fix
+
+
+def check_requirement(requirement: Requirement) -> Check:
+    """Check one requirement against the running kernel's environment.
+
+    Parameters
+    ----------
+    requirement : Requirement
+
+    Returns
+    -------
+    Check
+        Never raises for a missing, broken or too old package; the problem is in the result.
+    """
+    version, problem = _locate(requirement)
+    need = f"needs {_dotted(requirement.minimum)} or newer" if requirement.minimum else ""
+    if problem is not None:
+        if not requirement.required:
+            return Check(requirement, None, True, "; ".join(filter(None, [problem, requirement.if_missing])))
+        return Check(requirement, None, False, f"PROBLEM: {problem}", _fix_for(requirement, None))
+    if not requirement.required:
+        return Check(requirement, version, True, "found (optional)")
+    if requirement.minimum is None:
+        return Check(requirement, version, True, "OK")
+    numbers = _version_tuple(version)
+    if numbers is None:
+        return Check(requirement, version, True, f"OK (version unknown; {need})")
+    if numbers < requirement.minimum:
+        return Check(requirement, version, False, f"PROBLEM: too old ({need})", _fix_for(requirement, version))
+    return Check(requirement, version, True, f"OK ({need})")
+
+
+class EnvironmentReport:
+    """The result of :func:`report`: prints as a short text report, truthy when all is well.
+
+    Parameters
+    ----------
+    checks : list of Check
+    executable : str
+        The kernel's Python interpreter (shows which environment was checked).
+    library_path : str or None
+        Where attn_lib was imported from, if it was.
+
+    Attributes
+    ----------
+    checks : list of Check
+    ok : bool
+        True when every required package is present and new enough.
+    problems : list of Check
+        The checks that failed, each with a ``fix``.
+    """
+
+    def __init__(self, checks, executable: str, library_path: str | None = None):
+        self.checks = list(checks)
+        self.executable = executable
+        self.library_path = library_path
+
+    @property
+    def problems(self) -> list[Check]:
+        return [c for c in self.checks if not c.ok]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def __bool__(self):
+        return self.ok
+
+    def __str__(self):
+        name_w = max(len(c.requirement.name) for c in self.checks)
+        version_w = max(len(c.version or "-") for c in self.checks)
+        lines = ["Self-Attention Lab: environment check", f"  kernel's Python: {self.executable}"]
+        if self.library_path:
+            lines.append(f"  attn_lib from:   {self.library_path}")
+        lines.append("")
+        for c in self.checks:
+            lines.append(f"  {c.requirement.name.ljust(name_w)}  {(c.version or '-').ljust(version_w)}  {c.verdict}")
+        lines.append("")
+        if self.ok:
+            lines.append("All good: this environment is ready for the course.")
+        else:
+            count = len(self.problems)
+            lines.append(f"{count} problem{'s' if count > 1 else ''} found. What to do:")
+            lines.extend(f"  - {c.requirement.name}: {c.fix}" for c in self.problems)
+            lines += ["Run the commands in a terminal, in the course folder, with the environment of",
+                      "the kernel's Python (shown at the top) activated. Then restart the kernel",
+                      "(Kernel > Restart Kernel) and run this check again."]
+        return "\n".join(lines)
+
+    __repr__ = __str__
+
+
+def report(requirements=REQUIREMENTS) -> EnvironmentReport:
+    """Check the running kernel's Python and packages against what the course needs.
+
+    Parameters
+    ----------
+    requirements : sequence of Requirement, default REQUIREMENTS
+        What to check (Python >= 3.10, numpy, matplotlib, ipywidgets >= 8,
+        jupyterlab if present, attn_lib).
+
+    Returns
+    -------
+    EnvironmentReport
+        Prints one line per requirement (version and OK or PROBLEM), then
+        "All good" or what to do about each problem. ``bool(report())`` is True
+        when nothing is wrong. Missing or broken packages never raise.
+
+    Examples
+    --------
+    >>> from attn_lib.environment import report
+    >>> print(report())  # doctest: +SKIP
+    Self-Attention Lab: environment check
+    ...
+    All good: this environment is ready for the course.
+    """
+    checks = [check_requirement(r) for r in requirements]
+    library = sys.modules.get("attn_lib")
+    library_path = next(iter(getattr(library, "__path__", None) or []), None)
+    return EnvironmentReport(checks, sys.executable, library_path)
+
+
+if __name__ == "__main__":
+    print(report())
