@@ -14,6 +14,7 @@ followed by 2 position features, ``sin(pos*theta)`` and ``cos(pos*theta)`` with
 
 from __future__ import annotations
 
+import contextlib
 import html
 
 import ipywidgets as widgets
@@ -200,6 +201,17 @@ class AttentionExplorer(SnapshotMixin, widgets.VBox):
         self.refresh()
 
     # ----- controls -------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def _batch(self, repaint=True):
+        """Change several controls with one repaint at the end (nested batches repaint once)."""
+        outer, self._holding = self._holding, True
+        try:
+            yield
+        finally:
+            self._holding = outer
+        if repaint:
+            self.refresh()
+
     def _grid(self, name):
         header = [widgets.Label("")] + [widgets.Label(f"d{j + 1}") for j in range(self.d_k)]
         rows = [item for i, feature in enumerate(INPUT_FEATURES)
@@ -211,10 +223,9 @@ class AttentionExplorer(SnapshotMixin, widgets.VBox):
         index = self.tokens.index(query) if isinstance(query, str) and query in self.tokens else query
         if not isinstance(index, (int, np.integer)) or not 0 <= index < len(self.tokens):
             index = 0
-        self._holding = True
-        self.query_picker.options = [(f"{i}: {t}", i) for i, t in enumerate(self.tokens)]
-        self.query_picker.value = int(index)
-        self._holding = False
+        with self._batch(repaint=False):
+            self.query_picker.options = [(f"{i}: {t}", i) for i, t in enumerate(self.tokens)]
+            self.query_picker.value = int(index)
 
     def _on_cell(self, name, i, j):
         def handler(change):
@@ -242,13 +253,12 @@ class AttentionExplorer(SnapshotMixin, widgets.VBox):
 
     def _on_reset(self, button=None):
         sentence, preset, seed, query = self._initial
-        self._holding = True
-        self.sentence_box.value, self.preset_picker.value, self.seed_box.value = sentence, preset, seed
-        self.scale_box.value, self.causal_box.value, self.temperature_slider.value = True, False, 1.0
-        self.tokens = tokenize(sentence)
-        self._holding = False
-        self._set_query_options(query if query is not None else min(1, len(self.tokens) - 1))
-        self.set_weights(**preset_weights(preset, self.d_k, seed))
+        with self._batch():
+            self.sentence_box.value, self.preset_picker.value, self.seed_box.value = sentence, preset, seed
+            self.scale_box.value, self.causal_box.value, self.temperature_slider.value = True, False, 1.0
+            self.tokens = tokenize(sentence)
+            self._set_query_options(query if query is not None else min(1, len(self.tokens) - 1))
+            self.set_weights(**preset_weights(preset, self.d_k, seed))
 
     def set_weights(self, **matrices):
         """Replace any of ``W_Q``, ``W_K``, ``W_V`` (each shape (10, d_k)) and repaint once."""
@@ -259,15 +269,11 @@ class AttentionExplorer(SnapshotMixin, widgets.VBox):
             if W.shape != (len(INPUT_FEATURES), self.d_k):
                 raise ValueError(f"{name} must have shape ({len(INPUT_FEATURES)}, {self.d_k}); got {W.shape}")
             self.weights[name] = W.copy()
-        self._holding = True
-        try:
+        with self._batch():
             for name in matrices:
                 for i, row in enumerate(self.cells[name]):
                     for j, cell in enumerate(row):
                         cell.value = float(self.weights[name][i, j])
-        finally:
-            self._holding = False
-        self.refresh()
 
     # ----- computation ----------------------------------------------------------------------
     def state(self) -> dict:
