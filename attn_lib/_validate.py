@@ -66,9 +66,13 @@ def as_positive_number(value, name: str) -> float:
     """Check that ``value`` is a finite real number > 0 (e.g. a temperature)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a positive number; got {_describe(value)}")
+    try:
+        value = float(value)
+    except OverflowError:
+        raise ValueError(f"{name} must be a finite number > 0; got a number too large for a float") from None
     if not np.isfinite(value) or value <= 0:
         raise ValueError(f"{name} must be a finite number > 0; got {value}")
-    return float(value)
+    return value
 
 
 def as_positive_int(value, name: str) -> int:

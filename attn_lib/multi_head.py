@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import as_array, as_positive_int
+from ._validate import as_array, as_mask, as_positive_int
 from .attention import attention
 
 
@@ -79,11 +79,8 @@ def multi_head_attention(X, W_q, W_k, W_v, W_o, n_heads: int, mask=None):
                              f"got shape {W.shape}")
         weights_in[name] = W
     if mask is not None:
-        if not isinstance(mask, np.ndarray) or mask.ndim < 2:
-            got = f"shape {mask.shape}" if isinstance(mask, np.ndarray) else f"a {type(mask).__name__}"
-            raise (ValueError if isinstance(mask, np.ndarray) else TypeError)(
-                f"mask must be a boolean array broadcastable to (..., n, n) with at least "
-                f"2 dimensions; got {got}")
+        n = X.shape[-2]
+        mask = as_mask(mask, X.shape[:-2] + (n, n))          # (..., n, n), checked in the caller's terms
         mask = mask[..., None, :, :]                         # (..., 1, n, n): same mask for every head
     Q = split_heads(X @ weights_in["W_q"], n_heads)         # (..., n_heads, n, d_head)
     K = split_heads(X @ weights_in["W_k"], n_heads)         # (..., n_heads, n, d_head)

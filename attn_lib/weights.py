@@ -26,7 +26,9 @@ def random_weights(d_in: int, d_out: int, seed: int = 0) -> np.ndarray:
     np.ndarray, shape (d_in, d_out)
     """
     d_in, d_out = as_positive_int(d_in, "d_in"), as_positive_int(d_out, "d_out")
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
         raise TypeError(f"seed must be a whole number >= 0; got {seed!r}")
+    if seed < 0:
+        raise ValueError(f"seed must be a whole number >= 0; got {seed}")
     rng = np.random.default_rng(seed)
     return rng.normal(0.0, 1.0 / np.sqrt(d_in), size=(d_in, d_out))
