@@ -19,8 +19,9 @@ import math
 import numpy as np
 import pytest
 
-torch = pytest.importorskip(
-    "torch", reason="PyTorch is not installed; the reference tests need `pip install torch==2.13.0` (CPU build)")
+from conftest import import_reference  # noqa: E402
+
+torch = import_reference("torch", "the reference tests need `pip install torch==2.13.0` (a CPU build is enough)")
 F = torch.nn.functional
 
 from attn_lib import attention, causal_mask, multi_head_attention  # noqa: E402
