@@ -125,6 +125,7 @@ _STYLE = """<style>
 .attn-explorer table.attn-table td, .attn-explorer table.attn-table th {padding: 2px 6px; text-align: right}
 .attn-explorer tr.attn-query th {outline: 2px solid #E69F00}
 .attn-explorer .attn-error {color: #D55E00; font-weight: bold}
+.attn-explorer .attn-note {color: #0072B2; margin-bottom: 6px}
 </style>"""
 
 
@@ -319,7 +320,11 @@ class AttentionExplorer(SnapshotMixin, widgets.VBox):
             _matrix_html(s["V"], tokens, cols, "V (values)"),
             _matrix_html(s["output"], tokens, cols, "Output (context vectors)", highlight_row=q),
         ]
-        return (f"{_STYLE}<div class='attn-explorer' data-version='{self.version}'>"
+        period = round(2 * np.pi / THETA)
+        note = (f"<div class='attn-note'>This sentence has more than {period} tokens: the two position "
+                f"features repeat every {period} tokens, so position-based presets confuse word i with "
+                f"word i+{period}.</div>" if len(tokens) > period else "")
+        return (f"{_STYLE}<div class='attn-explorer' data-version='{self.version}'>{note}"
                 f"<div class='attn-grid'>{''.join(parts)}</div></div>")
 
     def table(self) -> Table:

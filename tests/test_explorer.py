@@ -181,3 +181,11 @@ def test_reset_repaints_exactly_once(ex):
     assert ex.version == version + 1
     assert ex.tokens == al.tokenize("The cat sat on the mat")
     np.testing.assert_allclose(rendered_weights(ex), np.round(AttentionExplorer().state()["weights"], 2), atol=0.006)
+
+
+def test_long_sentences_warn_that_positions_repeat():
+    short = AttentionExplorer(sentence="a b c d e f g h")
+    long = AttentionExplorer(sentence="a b c d e f g h i")
+    assert "class='attn-note'" not in short.view.value
+    assert "repeat every 8 tokens" in long.view.value
+    np.testing.assert_allclose(explorer_inputs(list("abcdefghi"))[8, 8:], explorer_inputs(["a"])[0, 8:], atol=1e-12)
