@@ -5,7 +5,7 @@ Read it in this order: ``tokens`` -> ``embeddings`` -> ``softmax`` ->
 ``check`` marks exercises; ``explorer`` is the live attention explorer.
 """
 
-from . import check, widgets
+from . import check, context, scaling, widgets
 from .attention import attention, causal_mask, scores, self_attention
 from .display import Table, bar_chart, heatmap
 from .explorer import AttentionExplorer
@@ -21,5 +21,5 @@ __version__ = "0.1.0"
 __all__ = [
     "AttentionExplorer", "D_MODEL", "FEATURES", "Table", "VOCABULARY", "attention", "bar_chart", "causal_mask", "check",
     "embed", "embedding_of", "heatmap", "is_known", "merge_heads", "multi_head_attention",
-    "random_weights", "scores", "self_attention", "sinusoidal_positions", "softmax", "split_heads", "tokenize", "widgets",
+    "random_weights", "scores", "self_attention", "sinusoidal_positions", "softmax", "split_heads", "context", "scaling", "tokenize", "widgets",
 ]
