@@ -10,16 +10,20 @@ from .attention import attention, causal_mask, scores, self_attention
 from .display import Table, bar_chart, heatmap
 from .explorer import AttentionExplorer
 from .embeddings import D_MODEL, FEATURES, VOCABULARY, embed, embedding_of, is_known
-from .multi_head import merge_heads, multi_head_attention, split_heads
+from .masks import PAD, causal_padding_mask, pad_batch, padding_mask
+from .multi_head import merge_heads, multi_head_attention, multi_head_steps, split_heads
 from .positions import sinusoidal_positions
 from .softmax import softmax
 from .tokens import tokenize
+from .vision import patchify, unpatchify
 from .weights import random_weights
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "AttentionExplorer", "D_MODEL", "FEATURES", "Table", "VOCABULARY", "attention", "bar_chart", "causal_mask", "check",
-    "embed", "embedding_of", "heatmap", "is_known", "merge_heads", "multi_head_attention",
-    "random_weights", "scores", "self_attention", "sinusoidal_positions", "softmax", "split_heads", "context", "scaling", "tokenize", "widgets",
+    "attention", "AttentionExplorer", "bar_chart", "causal_mask", "causal_padding_mask", "check",
+    "context", "D_MODEL", "embed", "embedding_of", "FEATURES", "heatmap", "is_known", "merge_heads",
+    "multi_head_attention", "multi_head_steps", "PAD", "pad_batch", "padding_mask", "patchify",
+    "random_weights", "scaling", "scores", "self_attention", "sinusoidal_positions", "softmax",
+    "split_heads", "Table", "tokenize", "unpatchify", "VOCABULARY", "widgets",
 ]

@@ -45,6 +45,45 @@ def merge_heads(x: np.ndarray) -> np.ndarray:
     return x.reshape(*x.shape[:-2], -1)                     # (..., n, d_model)
 
 
+def multi_head_steps(X, W_q, W_k, W_v, W_o, n_heads: int, mask=None) -> dict:
+    """Multi-head self-attention, keeping every intermediate array (for the shape tracer).
+
+    Parameters are those of :func:`multi_head_attention`.
+
+    Returns
+    -------
+    dict of np.ndarray
+        ``Q``, ``K``, ``V`` (..., n, d_model): the projections;
+        ``Q_heads``, ``K_heads``, ``V_heads`` (..., n_heads, n, d_head): after :func:`split_heads`;
+        ``weights`` (..., n_heads, n, n) and ``heads`` (..., n_heads, n, d_head): each head's attention;
+        ``merged`` (..., n, d_model): after :func:`merge_heads`; ``output`` (..., n, d_model).
+    """
+    X = as_array(X, "X", "(..., n, d_model)", min_ndim=2)
+    d_model = X.shape[-1]
+    n_heads = as_positive_int(n_heads, "n_heads")
+    if d_model % n_heads:
+        raise ValueError(f"n_heads must divide d_model so every head gets the same width; "
+                         f"got n_heads={n_heads} and d_model={d_model}")
+    W = {}
+    for name, matrix in (("W_q", W_q), ("W_k", W_k), ("W_v", W_v), ("W_o", W_o)):
+        W[name] = as_array(matrix, name, f"(d_model, d_model) = ({d_model}, {d_model})", min_ndim=2, max_ndim=2)
+        if W[name].shape != (d_model, d_model):
+            raise ValueError(f"{name} must have shape (d_model, d_model) = ({d_model}, {d_model}); "
+                             f"got shape {W[name].shape}")
+    if mask is not None:
+        n = X.shape[-2]
+        mask = as_mask(mask, X.shape[:-2] + (n, n))          # (..., n, n), checked in the caller's terms
+        mask = mask[..., None, :, :]                         # (..., 1, n, n): same mask for every head
+    s = {"Q": X @ W["W_q"], "K": X @ W["W_k"], "V": X @ W["W_v"]}   # (..., n, d_model) each
+    for name in ("Q", "K", "V"):
+        s[f"{name}_heads"] = split_heads(s[name], n_heads)  # (..., n_heads, n, d_head)
+    s["heads"], s["weights"] = attention(s["Q_heads"], s["K_heads"], s["V_heads"], mask=mask)
+    #                                                        (..., n_heads, n, d_head), (..., n_heads, n, n)
+    s["merged"] = merge_heads(s["heads"])                   # (..., n, d_model)
+    s["output"] = s["merged"] @ W["W_o"]                    # (..., n, d_model)
+    return s
+
+
 def multi_head_attention(X, W_q, W_k, W_v, W_o, n_heads: int, mask=None):
     """Multi-head self-attention without biases.
 
@@ -65,25 +104,5 @@ def multi_head_attention(X, W_q, W_k, W_v, W_o, n_heads: int, mask=None):
     weights : np.ndarray, shape (..., n_heads, n, n)
         Each head's attention weights.
     """
-    X = as_array(X, "X", "(..., n, d_model)", min_ndim=2)
-    d_model = X.shape[-1]
-    n_heads = as_positive_int(n_heads, "n_heads")
-    if d_model % n_heads:
-        raise ValueError(f"n_heads must divide d_model so every head gets the same width; "
-                         f"got n_heads={n_heads} and d_model={d_model}")
-    weights_in = {"W_q": W_q, "W_k": W_k, "W_v": W_v, "W_o": W_o}
-    for name, W in weights_in.items():
-        W = as_array(W, name, f"(d_model, d_model) = ({d_model}, {d_model})", min_ndim=2, max_ndim=2)
-        if W.shape != (d_model, d_model):
-            raise ValueError(f"{name} must have shape (d_model, d_model) = ({d_model}, {d_model}); "
-                             f"got shape {W.shape}")
-        weights_in[name] = W
-    if mask is not None:
-        n = X.shape[-2]
-        mask = as_mask(mask, X.shape[:-2] + (n, n))          # (..., n, n), checked in the caller's terms
-        mask = mask[..., None, :, :]                         # (..., 1, n, n): same mask for every head
-    Q = split_heads(X @ weights_in["W_q"], n_heads)         # (..., n_heads, n, d_head)
-    K = split_heads(X @ weights_in["W_k"], n_heads)         # (..., n_heads, n, d_head)
-    V = split_heads(X @ weights_in["W_v"], n_heads)         # (..., n_heads, n, d_head)
-    heads, weights = attention(Q, K, V, mask=mask)          # (..., n_heads, n, d_head), (..., n_heads, n, n)
-    return merge_heads(heads) @ weights_in["W_o"], weights  # (..., n, d_model), (..., n_heads, n, n)
+    steps = multi_head_steps(X, W_q, W_k, W_v, W_o, n_heads, mask=mask)
+    return steps["output"], steps["weights"]
