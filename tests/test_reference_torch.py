@@ -203,3 +203,20 @@ def test_mha_padding_mask(seed, with_causal):
     w = _compare_mha(seed, 8, 2, X, ours_mask=ours, key_padding_mask=~real,
                      attn_mask=~causal_mask(n) if with_causal else None)
     assert np.all(w[1, :, :, -2:] == 0.0)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("lengths", [(6, 4), (3, 6, 1)])
+def test_mha_with_the_librarys_padding_and_causal_masks(seed, lengths):
+    """attn_lib.padding_mask and causal_padding_mask, as a learner would use them, against torch."""
+    from attn_lib import causal_padding_mask, padding_mask
+
+    rng = np.random.default_rng(seed)
+    n = max(lengths)
+    X = rng.normal(size=(len(lengths), n, 12))
+    real = np.arange(n)[None, :] < np.array(lengths)[:, None]           # (batch, n)
+    _compare_mha(seed, 12, 3, X, ours_mask=padding_mask(lengths), key_padding_mask=~real)
+    w = _compare_mha(seed, 12, 3, X, ours_mask=causal_padding_mask(lengths), key_padding_mask=~real,
+                     attn_mask=~causal_mask(n))
+    for b, length in enumerate(lengths):
+        assert np.all(w[b, :, :, length:] == 0.0)
