@@ -165,7 +165,8 @@ class AttentionExplorer(SnapshotMixin, widgets.VBox):
         self.sentence_box = widgets.Text(value=sentence, description="Sentence", continuous_update=False,
                                          layout=widgets.Layout(width="420px"), style=style)
         self.query_picker = widgets.Dropdown(description="Query word", style=style)
-        self.preset_picker = widgets.Dropdown(options=PRESETS, value=preset, description="Preset", style=style)
+        self.preset_picker = widgets.Dropdown(options=PRESETS, value=preset, description="Preset", style=style,
+                                              layout=widgets.Layout(width="420px"))
         self.seed_box = widgets.BoundedIntText(value=seed, min=0, max=10**6, description="Seed", style=style,
                                                layout=widgets.Layout(width="200px"))
         self.reset_button = widgets.Button(description="Reset", icon="undo")
@@ -178,14 +179,16 @@ class AttentionExplorer(SnapshotMixin, widgets.VBox):
                                                 layout=widgets.Layout(width="4.6em"))
                               for j in range(self.d_k)] for i in range(len(INPUT_FEATURES))]
                       for name in MATRICES}
-        self.view = widgets.HTML()
+        self.view = widgets.HTML(layout=widgets.Layout(flex="1 1 480px", overflow="auto"))
 
         editors = widgets.Tab(children=[self._grid(name) for name in MATRICES], titles=list(MATRICES))
         controls = widgets.VBox([
             self.sentence_box, self.query_picker,
-            widgets.HBox([self.preset_picker, self.seed_box, self.reset_button]),
+            self.preset_picker, widgets.HBox([self.seed_box, self.reset_button]),
             widgets.HBox([self.scale_box, self.causal_box]), self.temperature_slider, editors])
-        super().__init__([controls, self.view])
+        controls.layout = widgets.Layout(flex="0 0 auto", width="470px")
+        # Controls beside the views, so a learner sees the heatmap while editing a weight.
+        super().__init__([widgets.HBox([controls, self.view], layout=widgets.Layout(flex_flow="row wrap"))])
         self.add_class("attn-explorer-widget")
 
         self._set_query_options(query if query is not None else min(1, len(self.tokens) - 1))
