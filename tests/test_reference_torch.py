@@ -19,7 +19,7 @@ import math
 import numpy as np
 import pytest
 
-from conftest import import_reference  # noqa: E402
+from _references import import_reference  # noqa: E402
 
 torch = import_reference("torch", "the reference tests need `pip install torch==2.13.0` (a CPU build is enough)")
 F = torch.nn.functional
