@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
 from ._validate import as_positive_int
@@ -28,7 +30,9 @@ def sinusoidal_positions(n: int, d_model: int, base: float = 10000.0) -> np.ndar
         Row ``pos`` is added to the embedding of the token at position ``pos``.
     """
     n, d_model = as_positive_int(n, "n"), as_positive_int(d_model, "d_model")
-    if isinstance(base, bool) or not isinstance(base, (int, float)) or not np.isfinite(base) or base <= 1:
+    if isinstance(base, bool) or not isinstance(base, numbers.Real):
+        raise TypeError(f"base must be a number > 1; got {base!r}")
+    if not np.isfinite(base) or base <= 1:
         raise ValueError(f"base must be a finite number > 1; got {base!r}")
     positions = np.arange(n)[:, None]                                   # (n, 1)
     rates = base ** (-np.arange(0, d_model, 2) / d_model)               # (ceil(d_model/2),)
