@@ -25,7 +25,7 @@ from .display import FONT_SIZE, OKABE_ITO, Table, bar_chart
 from .embeddings import FEATURES, embed
 from .softmax import softmax
 from .tokens import tokenize
-from .widgets import SnapshotMixin, bars_html
+from .widgets import LiveView, bars_html
 
 
 # ----------------------------------------------------------------------------- context vectors
@@ -245,7 +245,7 @@ def _signed_bars_html(labels, values, limit, title) -> str:
     return (f"<div class='qr-scores'><div class='qr-title'>{html.escape(title)}</div>{''.join(rows)}</div>")
 
 
-class QueryRotation(SnapshotMixin, widgets.VBox):
+class QueryRotation(LiveView, widgets.VBox):
     """Turn a 2-D query vector and watch its dot-product scores and softmax weights follow.
 
     The view is one inline SVG plus HTML bars, rebuilt in the kernel on every
@@ -348,11 +348,6 @@ class QueryRotation(SnapshotMixin, widgets.VBox):
         return self.state()["weights"]
 
     # ----- views ----------------------------------------------------------------------------
-    def refresh(self, change=None):
-        """Recompute and repaint the view (one HTML update)."""
-        self.version += 1
-        self.view.value = self.render_html(self.state())
-
     def _svg(self, s) -> str:
         size, c, k = self.SIZE, self.SIZE / 2, self._scale
         parts = [f"<svg class='qr-plot' width='{size}' height='{size}' viewBox='0 0 {size} {size}' "

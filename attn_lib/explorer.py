@@ -14,7 +14,6 @@ followed by 2 position features, ``sin(pos*theta)`` and ``cos(pos*theta)`` with
 
 from __future__ import annotations
 
-import contextlib
 import html
 
 import ipywidgets as widgets
@@ -25,10 +24,9 @@ from matplotlib.figure import Figure
 from .attention import attention, causal_mask, scores
 from .display import HEATMAP_CMAP, Table, bar_chart, heatmap
 from .embeddings import FEATURES, embed
-from .softmax import softmax
 from .tokens import tokenize
 from .weights import random_weights
-from .widgets import SnapshotMixin, bars_html
+from .widgets import LiveView, bars_html
 
 POSITION_FEATURES = ("pos sin", "pos cos")
 INPUT_FEATURES = FEATURES + POSITION_FEATURES
@@ -129,7 +127,7 @@ _STYLE = """<style>
 </style>"""
 
 
-class AttentionExplorer(SnapshotMixin, widgets.VBox):
+class AttentionExplorer(LiveView, widgets.VBox):
     """Edit W_Q, W_K and W_V for a sentence and watch attention respond.
 
     Parameters
@@ -205,17 +203,6 @@ class AttentionExplorer(SnapshotMixin, widgets.VBox):
         self.refresh()
 
     # ----- controls -------------------------------------------------------------------------
-    @contextlib.contextmanager
-    def _batch(self, repaint=True):
-        """Change several controls with one repaint at the end (nested batches repaint once)."""
-        outer, self._holding = self._holding, True
-        try:
-            yield
-        finally:
-            self._holding = outer
-        if repaint:
-            self.refresh()
-
     def _grid(self, name):
         header = [widgets.Label("")] + [widgets.Label(f"d{j + 1}") for j in range(self.d_k)]
         rows = [item for i, feature in enumerate(INPUT_FEATURES)
@@ -299,13 +286,6 @@ class AttentionExplorer(SnapshotMixin, widgets.VBox):
                 "weights": weights, "output": output, "query": int(self.query_picker.value or 0)}
 
     # ----- views ----------------------------------------------------------------------------
-    def refresh(self, change=None):
-        """Recompute and repaint every view (skipped while several controls change at once)."""
-        if self._holding:
-            return
-        self.version += 1
-        self.view.value = self.render_html(self.state())
-
     def render_html(self, s) -> str:
         """All views as one HTML string."""
         tokens, q = s["tokens"], s["query"]

@@ -13,8 +13,6 @@ sentence, so they are left out).
 
 from __future__ import annotations
 
-import contextlib
-import html
 
 import ipywidgets as widgets
 import numpy as np
@@ -26,7 +24,7 @@ from .display import Table, heatmap
 from .explorer import INPUT_FEATURES, THETA, _matrix_html, explorer_inputs
 from .multi_head import merge_heads, multi_head_steps
 from .tokens import tokenize
-from .widgets import SnapshotMixin
+from .widgets import LiveView
 
 LESSON_SENTENCE = "The cat sat on the mat"
 LESSON_FEATURES = ("animal", "object", "action", "place", "function", "nature", "pos sin", "pos cos")
@@ -295,7 +293,7 @@ def _on_list(active) -> str:
     return ", ".join(str(h) for h in np.flatnonzero(active))
 
 
-class HeadViewer(SnapshotMixin, widgets.VBox):
+class HeadViewer(LiveView, widgets.VBox):
     """Switch attention heads on and off and watch what reaches the output.
 
     Parameters
@@ -360,17 +358,6 @@ class HeadViewer(SnapshotMixin, widgets.VBox):
         self._on_heads()
 
     # ----- controls -------------------------------------------------------------------------
-    @contextlib.contextmanager
-    def _batch(self, repaint=True):
-        """Change several controls with one repaint at the end (nested batches repaint once)."""
-        outer, self._holding = self._holding, True
-        try:
-            yield
-        finally:
-            self._holding = outer
-        if repaint:
-            self.refresh()
-
     def _on_heads(self, change=None):
         n_heads = int(self.heads_picker.value)
         self._steps = multi_head_steps(self.X, **self.weights, n_heads=n_heads)
@@ -415,13 +402,6 @@ class HeadViewer(SnapshotMixin, widgets.VBox):
                 "output": output, "full_output": s["output"]}
 
     # ----- views ----------------------------------------------------------------------------
-    def refresh(self, change=None):
-        """Recompute and repaint the view (skipped while several controls change at once)."""
-        if self._holding:
-            return
-        self.version += 1
-        self.view.value = self.render_html(self.state())
-
     def render_html(self, s) -> str:
         """The whole view as one HTML string."""
         tokens, active, d_head = s["tokens"], s["active"], s["d_head"]

@@ -13,7 +13,6 @@ as an explanation instead of numbers.
 
 from __future__ import annotations
 
-import contextlib
 import html
 
 import ipywidgets as widgets
@@ -25,7 +24,7 @@ from .attention import attention, causal_mask, scores
 from .display import FONT_SIZE, OKABE_ITO, Table, heatmap
 from .explorer import _LUT, MATRICES, explorer_inputs, preset_weights
 from .tokens import tokenize
-from .widgets import SnapshotMixin
+from .widgets import LiveView
 
 MASK_PRESETS = ("all", "causal", "only itself", "reset")
 """The preset buttons: every key (BERT), causal (GPT), the diagonal only, the starting mask."""
@@ -118,7 +117,7 @@ _STYLE = """<style>
 </style>"""
 
 
-class MaskEditor(SnapshotMixin, widgets.VBox):
+class MaskEditor(LiveView, widgets.VBox):
     """Edit an attention mask cell by cell and watch the attention weights repaint.
 
     Parameters
@@ -199,17 +198,6 @@ class MaskEditor(SnapshotMixin, widgets.VBox):
                              f"of {self.tokens}; got shape {mask.shape}")
         return mask.copy()
 
-    @contextlib.contextmanager
-    def _batch(self, repaint=True):
-        """Change several boxes with one repaint at the end (nested batches repaint once)."""
-        outer, self._holding = self._holding, True
-        try:
-            yield
-        finally:
-            self._holding = outer
-        if repaint:
-            self.refresh()
-
     def _on_box(self, i, j):
         def handler(change):
             self._mask[i, j] = bool(change["new"])
@@ -260,13 +248,6 @@ class MaskEditor(SnapshotMixin, widgets.VBox):
                 "empty_rows": [int(i) for i in np.flatnonzero(~ok)]}
 
     # ----- views ----------------------------------------------------------------------------
-    def refresh(self, change=None):
-        """Recompute and rebuild the view (skipped while several boxes change at once)."""
-        if self._holding:
-            return
-        self.version += 1
-        self.view.value = self.render_html(self.state())
-
     def render_html(self, s) -> str:
         """The weights, the masked scores and the mask as one HTML string."""
         tokens, empty = s["tokens"], s["empty_rows"]

@@ -20,7 +20,6 @@ rebuilt in the kernel per change; its root element has a CSS class and a
 
 from __future__ import annotations
 
-import contextlib
 import html
 import numbers
 
@@ -38,7 +37,7 @@ from .embeddings import D_MODEL, embed
 from .positions import sinusoidal_positions
 from .tokens import tokenize
 from .weights import random_weights
-from .widgets import SnapshotMixin
+from .widgets import LiveView
 
 LESSON_SENTENCE = "The cat sat on the mat"
 """The sentence of notebook 06."""
@@ -305,7 +304,7 @@ def _weights_html(values, labels, title, view, mark=None) -> str:
 
 
 # ----------------------------------------------------------------------------- PermutationView
-class PermutationView(SnapshotMixin, widgets.VBox):
+class PermutationView(LiveView, widgets.VBox):
     """Reorder a sentence and see whether its attention is just the old attention, reordered.
 
     Three matrices are shown side by side: the attention weights of the original
@@ -393,17 +392,6 @@ class PermutationView(SnapshotMixin, widgets.VBox):
         self.refresh()
 
     # ----- controls -------------------------------------------------------------------------
-    @contextlib.contextmanager
-    def _batch(self, repaint=True):
-        """Change several controls with one repaint at the end."""
-        outer, self._holding = self._holding, True
-        try:
-            yield
-        finally:
-            self._holding = outer
-        if repaint:
-            self.refresh()
-
     @property
     def reordered_tokens(self) -> list:
         """The words in their new order."""
@@ -487,13 +475,6 @@ class PermutationView(SnapshotMixin, widgets.VBox):
                 "largest_difference": float(np.abs(W_r - moved).max())}
 
     # ----- views ----------------------------------------------------------------------------
-    def refresh(self, change=None):
-        """Recompute and repaint the view (skipped while several controls change at once)."""
-        if self._holding:
-            return
-        self.version += 1
-        self.view.value = self.render_html(self.state())
-
     def render_html(self, s) -> str:
         """The whole view as one HTML string."""
         same = s["same_weights"]
@@ -545,7 +526,7 @@ def _dimension_labels(d_model) -> list:
     return [f"{j} {'sin' if j % 2 == 0 else 'cos'}" for j in range(d_model)]
 
 
-class PositionEncodingView(SnapshotMixin, widgets.VBox):
+class PositionEncodingView(LiveView, widgets.VBox):
     """Pick a position and see its sinusoidal encoding and its similarity to every other position.
 
     The view shows the whole encoding matrix ``P = sinusoidal_positions(n_positions, d_model)``
@@ -626,11 +607,6 @@ class PositionEncodingView(SnapshotMixin, widgets.VBox):
                 "similarity": P @ encoding}                                       # (n,)
 
     # ----- views ----------------------------------------------------------------------------
-    def refresh(self, change=None):
-        """Recompute and repaint the view (one HTML update)."""
-        self.version += 1
-        self.view.value = self.render_html(self.state())
-
     def _heatmap_svg(self, P) -> str:
         """The encoding matrix as SVG rectangles (cached per d_model: only the frame moves)."""
         key = P.shape

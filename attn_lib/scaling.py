@@ -24,7 +24,7 @@ from matplotlib.figure import Figure
 from ._validate import _describe, as_array, as_flag, as_positive_int
 from .display import FONT_SIZE, OKABE_ITO, Table, bar_chart
 from .softmax import softmax
-from .widgets import SnapshotMixin, bars_html
+from .widgets import LiveView, bars_html
 
 D_VALUES = (4, 16, 64, 256, 1024)
 """The widths compared in the lesson's table and figure."""
@@ -283,7 +283,7 @@ _STYLE = """<style>
 </style>"""
 
 
-class ScalingExplorer(SnapshotMixin, widgets.VBox):
+class ScalingExplorer(LiveView, widgets.VBox):
     """Change the width d and the division by sqrt(d); watch the scores' spread and softmax respond.
 
     Every random draw is made once, when the explorer is built: one query and
@@ -365,11 +365,6 @@ class ScalingExplorer(SnapshotMixin, widgets.VBox):
         return {"d": d, "scale": scale, "raw_scores": raw, "scores": raw / np.sqrt(d) if scale else raw,
                 "weights": self._weights[(d, scale)], "raw_variance": spread["raw_variance"],
                 "scaled_variance": spread["scaled_variance"]}
-
-    def refresh(self, change=None):
-        """Repaint the view from the controls (one HTML update)."""
-        self.version += 1
-        self.view.value = self.render_html(self.state())
 
     def render_html(self, s) -> str:
         """The whole view as one HTML string."""

@@ -15,7 +15,6 @@ top), and shows a matplotlib snapshot and a text table where no kernel runs.
 from __future__ import annotations
 
 import base64
-import contextlib
 import html
 import io
 
@@ -29,7 +28,7 @@ from ._validate import as_array, as_positive_int, as_positive_number
 from .attention import self_attention
 from .display import FONT_SIZE, HEATMAP_CMAP, OKABE_ITO, Table, bar_chart
 from .vision import patchify
-from .widgets import SnapshotMixin, bars_html
+from .widgets import LiveView, bars_html
 
 IMAGE_SIZE = 48
 PATCH_SIZE = 8
@@ -404,7 +403,7 @@ _STYLE = """<style>
 </style>"""
 
 
-class PatchAttentionView(SnapshotMixin, widgets.VBox):
+class PatchAttentionView(LiveView, widgets.VBox):
     """Pick a patch of the image and see how it spreads its attention over all patches.
 
     Parameters
@@ -476,17 +475,6 @@ class PatchAttentionView(SnapshotMixin, widgets.VBox):
             raise ValueError(f"patch must be from 0 to {n - 1} ({self.rows} x {self.cols} patches); got {patch}")
         return divmod(int(patch), self.cols)
 
-    @contextlib.contextmanager
-    def _batch(self, repaint=True):
-        """Change several controls with one repaint at the end (nested batches repaint once)."""
-        outer, self._holding = self._holding, True
-        try:
-            yield
-        finally:
-            self._holding = outer
-        if repaint:
-            self.refresh()
-
     @property
     def patch(self) -> int:
         """The chosen patch's index: ``row * cols + col``."""
@@ -518,13 +506,6 @@ class PatchAttentionView(SnapshotMixin, widgets.VBox):
                 "use_positions": use_positions, "top": top_patches(weights[patch])}
 
     # ----- views ----------------------------------------------------------------------------
-    def refresh(self, change=None):
-        """Recompute and repaint the view (skipped while several controls change at once)."""
-        if self._holding:
-            return
-        self.version += 1
-        self.view.value = self.render_html(self.state())
-
     def render_html(self, s) -> str:
         """The live view as one HTML string: image, SVG overlay with the weights, top-5 bars."""
         size, rows, cols = self.display_size, self.rows, self.cols

@@ -10,6 +10,7 @@ is several times faster per event.
 from __future__ import annotations
 
 import base64
+import contextlib
 import html
 
 import ipywidgets as widgets
@@ -53,6 +54,37 @@ class SnapshotMixin:
         bundle["image/png"] = base64.b64encode(figure_png(self.static_figure())).decode("ascii")
         bundle["text/plain"] = repr(self.table())
         return bundle
+
+
+class LiveView(SnapshotMixin):
+    """A live widget whose views are one HTML string, rebuilt from ``state()`` on every change.
+
+    Subclasses give ``self.view`` (an ``ipywidgets.HTML``), ``state()``,
+    ``render_html(state)``, ``table()`` and ``static_figure()``. One HTML update
+    per change keeps a repaint to a single message, so a view is never half
+    updated; ``version`` counts repaints (the root element's ``data-version``).
+    """
+
+    _holding = False
+    version = 0
+
+    @contextlib.contextmanager
+    def _batch(self, repaint=True):
+        """Change several controls with one repaint at the end (nested batches repaint once)."""
+        outer, self._holding = self._holding, True
+        try:
+            yield
+        finally:
+            self._holding = outer
+        if repaint:
+            self.refresh()
+
+    def refresh(self, change=None):
+        """Recompute and repaint (skipped while several controls change at once)."""
+        if self._holding:
+            return
+        self.version += 1
+        self.view.value = self.render_html(self.state())
 
 
 class ScoreSliders(SnapshotMixin, widgets.VBox):
