@@ -1,0 +1,299 @@
+"""Looking at a real model's attention: pattern scores, a head view and a model view.
+
+:func:`pattern_scores` measures, for every head, how much weight goes to the previous
+token, to the token itself, to ``[CLS]`` and to ``[SEP]``.
+
+:class:`AttentionViewer` is a live widget with two views, rebuilt in the kernel as one
+HTML string per change (no JavaScript, no CDN: it works offline in JupyterLab,
+Notebook 7 and Voila):
+
+- the **head view**: for one layer and head, a line from each token on the left (the
+  query) to each token on the right (the key), as opaque as the attention weight;
+- the **model view**: every head of every layer as a small heatmap (rows: layers,
+  columns: heads), the chosen one outlined. The heatmaps are one tiny PNG (one pixel per
+  weight), made once per sentence and scaled up by the browser.
+
+Like the other widgets, it also shows a static picture (matplotlib) and a text table,
+for places without a running kernel.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+
+import ipywidgets as widgets
+import numpy as np
+from matplotlib import colormaps
+from matplotlib.figure import Figure
+from matplotlib.image import imsave
+from matplotlib.patches import Rectangle
+
+from .display import FONT_SIZE, HEATMAP_CMAP, OKABE_ITO, Table
+from .widgets import LiveView
+
+PATTERNS = ("previous", "itself", "[CLS]", "[SEP]")
+"""The names of :func:`pattern_scores`' patterns, in order."""
+
+
+def pattern_scores(attentions, tokens) -> dict:
+    """How much weight each head puts, on average, on four simple targets.
+
+    Parameters
+    ----------
+    attentions : np.ndarray, shape (n_layers, n_heads, n, n)
+    tokens : list of str, length n
+
+    Returns
+    -------
+    dict of np.ndarray, each shape (n_layers, n_heads)
+        ``"previous"``: mean over tokens 1..n-1 of the weight on the token just before;
+        ``"itself"``: mean over all tokens of the weight on themselves (the diagonal);
+        ``"[CLS]"`` and ``"[SEP]"``: mean over all tokens of the weight on those tokens.
+    """
+    A = np.asarray(attentions, dtype=np.float64)
+    if A.ndim != 4 or A.shape[-1] != A.shape[-2] or A.shape[-1] != len(tokens):
+        raise ValueError(f"attentions must have shape (n_layers, n_heads, n, n) with n = {len(tokens)} "
+                         f"tokens; got shape {A.shape}")
+    if len(tokens) < 2:
+        raise ValueError("tokens must hold at least 2 tokens, or no token has a previous one")
+    special = {name: [j for j, t in enumerate(tokens) if t == name] for name in ("[CLS]", "[SEP]")}
+    return {
+        "previous": np.diagonal(A, offset=-1, axis1=-2, axis2=-1).mean(axis=-1),  # A[..., i, i-1]
+        "itself": np.diagonal(A, axis1=-2, axis2=-1).mean(axis=-1),              # A[..., i, i]
+        "[CLS]": A[..., special["[CLS]"]].sum(axis=-1).mean(axis=-1),           # (L, H)
+        "[SEP]": A[..., special["[SEP]"]].sum(axis=-1).mean(axis=-1),           # (L, H)
+    }
+
+
+def _rgb(values) -> np.ndarray:
+    """Heatmap colours (cividis, 0 to 1) of an array, as uint8 RGB, shape (..., 3)."""
+    return (colormaps[HEATMAP_CMAP](np.clip(values, 0.0, 1.0))[..., :3] * 255).astype(np.uint8)
+
+
+def mosaic(attentions) -> np.ndarray:
+    """Every head's weights side by side, one pixel per weight, a 1-pixel white gap between heads.
+
+    Parameters
+    ----------
+    attentions : np.ndarray, shape (n_layers, n_heads, n, n)
+
+    Returns
+    -------
+    np.ndarray of uint8, shape (n_layers * (n + 1) - 1, n_heads * (n + 1) - 1, 3)
+    """
+    L, H, n, _ = attentions.shape
+    tiles = np.full((L, H, n + 1, n + 1, 3), 255, dtype=np.uint8)             # white gaps
+    tiles[:, :, :n, :n] = _rgb(attentions)                                   # (L, H, n, n, 3)
+    image = tiles.transpose(0, 2, 1, 3, 4).reshape(L * (n + 1), H * (n + 1), 3)  # rows: layer, query
+    return image[:-1, :-1]
+
+
+def _png_base64(image) -> str:
+    buffer = io.BytesIO()
+    imsave(buffer, image, format="png")
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+_STYLE = """<style>
+.attn-model-viewer {font-family: sans-serif; font-size: 15px}
+.attn-model-viewer .attn-views {display: flex; flex-wrap: wrap; gap: 16px 32px; align-items: flex-start}
+.attn-model-viewer .attn-title {font-weight: bold; margin: 4px 0}
+.attn-model-viewer .attn-error {color: #D55E00; font-weight: bold}
+.attn-model-viewer svg text {font-family: sans-serif}
+</style>"""
+
+ROW = 24            # px between tokens in the head view
+TILE = 44           # px per head in the model view
+
+
+class AttentionViewer(LiveView, widgets.VBox):
+    """Head view and model view of a pretrained model's attention, with layer and head pickers.
+
+    Parameters
+    ----------
+    model : callable
+        Takes a sentence and returns an object with ``tokens`` and ``attentions``
+        (n_layers, n_heads, n, n), such as :class:`attn_lib.pretrained.PretrainedModel`.
+    sentence : str, default "The cat sat on the mat"
+    layer, head : int, default 0
+        The head shown first (counted from 0, like numpy indices).
+
+    Attributes
+    ----------
+    result : object
+        What ``model(sentence)`` returned for the current sentence.
+    tokens : list of str
+    attentions : np.ndarray, shape (n_layers, n_heads, n, n)
+    view : ipywidgets.HTML
+        Both views, repainted together after each change; its root element has the
+        class ``attn-model-viewer`` and a ``data-version`` that grows by one per repaint.
+    """
+
+    def __init__(self, model, sentence="The cat sat on the mat", layer=0, head=0):
+        self.model = model
+        self._run(sentence)
+        L, H = self.attentions.shape[:2]
+        if not (0 <= layer < L and 0 <= head < H):
+            raise ValueError(f"layer must be in 0..{L - 1} and head in 0..{H - 1}; got layer={layer}, head={head}")
+        style = {"description_width": "5em"}
+        self.sentence_box = widgets.Text(value=sentence, description="Sentence", continuous_update=False,
+                                         layout=widgets.Layout(width="460px"), style=style)
+        self.layer_slider = widgets.IntSlider(value=layer, min=0, max=L - 1, description="Layer",
+                                              continuous_update=True, style=style)
+        self.head_slider = widgets.IntSlider(value=head, min=0, max=H - 1, description="Head",
+                                             continuous_update=True, style=style)
+        self.token_picker = widgets.Dropdown(description="Query", style=style)
+        self.view = widgets.HTML()
+        super().__init__([widgets.HBox([widgets.VBox([self.sentence_box, self.token_picker]),
+                                        widgets.VBox([self.layer_slider, self.head_slider])]), self.view])
+        self.add_class("attn-model-viewer-widget")
+        self._set_token_options()
+        self.sentence_box.observe(self._on_sentence, names="value")
+        for control in (self.layer_slider, self.head_slider, self.token_picker):
+            control.observe(self.refresh, names="value")
+        self.refresh()
+
+    # ----- state -------------------------------------------------------------------------------
+    def _run(self, sentence):
+        """Run the model and precompute what does not depend on the layer and head."""
+        self.result = self.model(sentence)
+        self.tokens = list(self.result.tokens)
+        self.attentions = np.asarray(self.result.attentions, dtype=np.float64)  # (L, H, n, n)
+        self._mosaic_png = _png_base64(mosaic(self.attentions))
+        self._scores = pattern_scores(self.attentions, self.tokens)
+        self._head_svgs = {}                                                      # (layer, head, query) -> svg
+
+    def _set_token_options(self):
+        with self._batch(repaint=False):
+            self.token_picker.options = [("all tokens", -1)] + [(f"{i}: {t}", i) for i, t in enumerate(self.tokens)]
+            self.token_picker.value = -1
+
+    def _on_sentence(self, change):
+        try:
+            self._run(change["new"])
+        except (TypeError, ValueError) as error:
+            self.version += 1
+            self.view.value = (f"{_STYLE}<div class='attn-model-viewer' data-version='{self.version}'>"
+                               f"<div class='attn-error'>{html.escape(str(error))}</div></div>")
+            return
+        self._set_token_options()
+        self.refresh()
+
+    @property
+    def layer(self) -> int:
+        return int(self.layer_slider.value)
+
+    @property
+    def head(self) -> int:
+        return int(self.head_slider.value)
+
+    @property
+    def weights(self) -> np.ndarray:
+        """The chosen head's attention weights, shape (n, n)."""
+        return self.attentions[self.layer, self.head]
+
+    def state(self) -> dict:
+        """What the views show: ``tokens``, ``layer``, ``head``, ``query`` (-1: all tokens),
+        ``weights`` (n, n) of the chosen head, and its pattern ``scores`` (a dict of floats)."""
+        query = self.token_picker.value if self.token_picker.value is not None else -1
+        return {"tokens": self.tokens, "layer": self.layer, "head": self.head, "query": int(query),
+                "weights": self.weights,
+                "scores": {name: float(self._scores[name][self.layer, self.head]) for name in PATTERNS}}
+
+    # ----- views -------------------------------------------------------------------------------
+    def render_html(self, s) -> str:
+        """Both views as one HTML string."""
+        key = (s["layer"], s["head"], s["query"])
+        if key not in self._head_svgs:                     # each head's SVG is built once per sentence
+            self._head_svgs[key] = self._head_svg(s["weights"], s["query"])
+        scores = ", ".join(f"{name} {value:.2f}" for name, value in s["scores"].items())
+        head_view = (f"<div class='attn-view' data-view='head'><div class='attn-title'>Head view: layer "
+                     f"{s['layer']}, head {s['head']}</div>{self._head_svgs[key]}"
+                     f"<div class='attn-note'>mean weight on: {html.escape(scores)}</div></div>")
+        model_view = (f"<div class='attn-view' data-view='model'><div class='attn-title'>Model view: all "
+                      f"{self.attentions.shape[0] * self.attentions.shape[1]} heads</div>{self._model_svg()}</div>")
+        return (f"{_STYLE}<div class='attn-model-viewer' data-version='{self.version}'>"
+                f"<div class='attn-views'>{head_view}{model_view}</div></div>")
+
+    def _head_svg(self, weights, query=-1) -> str:
+        """Lines from each query token (left) to each key token (right), opacity = weight."""
+        n = len(self.tokens)
+        width, left, right, top = 330, 120, 210, 14
+        height = top + n * ROW
+        y = [top + ROW * i + ROW / 2 for i in range(n)]
+        rows = range(n) if query < 0 else [query]
+        lines = []
+        for i in rows:
+            for j in range(n):
+                w = weights[i, j]
+                if w >= 0.01:
+                    lines.append(f"<line x1='{left + 4}' y1='{y[i]:.0f}' x2='{right - 4}' y2='{y[j]:.0f}' "
+                                 f"stroke-opacity='{w:.2f}' stroke-width='{1 + 4 * w:.1f}'/>")
+        labels = []
+        for i, token in enumerate(self.tokens):
+            t = html.escape(token)
+            bold = " font-weight='bold' fill='#D55E00'" if i == query else ""
+            labels.append(f"<text x='{left}' y='{y[i] + 5:.0f}' text-anchor='end'{bold}>{t}</text>")
+            value = f" {weights[query, i]:.2f}" if query >= 0 else ""
+            labels.append(f"<text x='{right}' y='{y[i] + 5:.0f}'>{t}{value}</text>")
+        return (f"<svg class='attn-head-view' width='{width}' height='{height}' font-size='15'>"
+                f"<g stroke='{OKABE_ITO['blue']}'>{''.join(lines)}</g>{''.join(labels)}</svg>")
+
+    def _model_svg(self) -> str:
+        """The mosaic of every head, labelled, with the chosen head outlined."""
+        L, H = self.attentions.shape[:2]
+        pad_left, pad_top = 58, 22
+        width, height = pad_left + H * TILE, pad_top + L * TILE
+        gap = TILE / (len(self.tokens) + 1)                            # one mosaic pixel, in px
+        heads = "".join(f"<text x='{pad_left + (h + 0.5) * TILE:.0f}' y='15' text-anchor='middle'>{h}</text>"
+                        for h in range(H))
+        layers = "".join(f"<text x='{pad_left - 6}' y='{pad_top + (l + 0.5) * TILE + 5:.0f}' "
+                         f"text-anchor='end'>{l}</text>" for l in range(L))
+        outline = (f"<rect class='attn-chosen' x='{pad_left + self.head * TILE - 2:.1f}' "
+                   f"y='{pad_top + self.layer * TILE - 2:.1f}' width='{TILE - gap + 4:.1f}' "
+                   f"height='{TILE - gap + 4:.1f}' fill='none' stroke='{OKABE_ITO['orange']}' stroke-width='3'/>")
+        return (f"<svg class='attn-model-view' width='{width}' height='{height}' font-size='13'>"
+                f"<text x='{pad_left - 6}' y='15' text-anchor='end'>head</text>{heads}{layers}"
+                f"<text x='2' y='{pad_top + L * TILE / 2:.0f}' transform='rotate(-90 10 {pad_top + L * TILE / 2:.0f})' "
+                f"text-anchor='middle'>layer</text>"
+                f"<image x='{pad_left}' y='{pad_top}' width='{H * TILE - gap:.1f}' height='{L * TILE - gap:.1f}' "
+                f"preserveAspectRatio='none' style='image-rendering:pixelated' "
+                f"href='data:image/png;base64,{self._mosaic_png}'/>{outline}</svg>")
+
+    # ----- static picture ----------------------------------------------------------------------
+    def table(self) -> Table:
+        """The chosen head's weights as a labelled table."""
+        return Table(self.weights, self.tokens, self.tokens,
+                     title=f"Layer {self.layer}, head {self.head}: attention weights (rows: queries)")
+
+    def static_figure(self):
+        """The head view and the model view as one matplotlib figure (the snapshot)."""
+        n = len(self.tokens)
+        L, H = self.attentions.shape[:2]
+        fig = Figure(figsize=(15, max(4.5, 0.42 * n + 1.5)), layout="constrained")
+        left, right = fig.subplots(1, 2, width_ratios=[1, 2.6])
+        for i in range(n):
+            for j in range(n):
+                w = self.weights[i, j]
+                if w >= 0.01:
+                    left.plot([0.1, 0.9], [i, j], color=OKABE_ITO["blue"], alpha=float(w), lw=1 + 4 * w)
+        for i, token in enumerate(self.tokens):
+            left.text(0.08, i, token, ha="right", va="center", fontsize=FONT_SIZE)
+            left.text(0.92, i, token, ha="left", va="center", fontsize=FONT_SIZE)
+        left.set_xlim(-0.45, 1.45)
+        left.set_ylim(n - 0.5, -0.5)
+        left.axis("off")
+        left.set_title(f"Head view: layer {self.layer}, head {self.head}", fontsize=FONT_SIZE + 2)
+        image = mosaic(self.attentions)
+        right.imshow(image, interpolation="nearest")
+        step = n + 1
+        right.set_xticks([h * step + (n - 1) / 2 for h in range(H)], range(H), fontsize=FONT_SIZE - 2)
+        right.set_yticks([l * step + (n - 1) / 2 for l in range(L)], range(L), fontsize=FONT_SIZE - 2)
+        right.set_xlabel("head", fontsize=FONT_SIZE)
+        right.set_ylabel("layer", fontsize=FONT_SIZE)
+        right.add_patch(Rectangle((self.head * step - 0.9, self.layer * step - 0.9), n + 0.8, n + 0.8,
+                                  fill=False, edgecolor=OKABE_ITO["orange"], lw=2.5, clip_on=False))
+        right.set_title(f"Model view: all {L * H} heads (snapshot)", fontsize=FONT_SIZE + 2)
+        return fig
