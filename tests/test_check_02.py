@@ -6,23 +6,11 @@ import numpy as np
 import pytest
 
 from attn_lib import check, softmax, tokenize
-from attn_lib.check import CAT_SENTENCE, Result
+from attn_lib.check import CAT_SENTENCE
 from attn_lib.explorer import INPUT_FEATURES, explorer_inputs
+from _check_asserts import assert_hint, assert_right
 
 ROW = {feature: i for i, feature in enumerate(INPUT_FEATURES)}
-
-
-def assert_hint(result, fragment):
-    assert isinstance(result, Result)
-    assert not result, repr(result)
-    assert repr(result).startswith("Not yet. Hint: ")
-    assert fragment in result.message, result.message
-
-
-def assert_right(result):
-    assert isinstance(result, Result)
-    assert result, repr(result)
-    assert repr(result).startswith("Correct! ")
 
 
 def matrix(*entries):

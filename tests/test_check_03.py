@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from attn_lib import check, softmax
-from attn_lib.check import STABLE_SCORES, Result
+from attn_lib.check import STABLE_SCORES
+from _check_asserts import assert_hint, assert_no_leak, assert_right
 
 
 def formatted(numbers):
@@ -16,25 +17,6 @@ def formatted(numbers):
         for digits in (1, 2, 3, 4):
             out.add(f"{v:.{digits}f}")
     return {s for s in out if float(s) not in (0.0, 1.0)}      # 0 and 1 are too common to mean anything
-
-
-def assert_hint(result, fragment):
-    assert isinstance(result, Result)
-    assert not result, repr(result)
-    assert repr(result).startswith("Not yet. Hint: ")
-    assert fragment in result.message, result.message
-
-
-def assert_right(result):
-    assert isinstance(result, Result)
-    assert result, repr(result)
-    assert repr(result).startswith("Correct! ")
-
-
-def assert_no_leak(result, forbidden):
-    message = repr(result)
-    leaked = sorted(s for s in forbidden if s in message)
-    assert not leaked, f"message {message!r} gives away {leaked}"
 
 
 COMMON = [(None, "replace the ..."), (..., "replace the ..."), ("64", "not text"), (True, "not True or False"),

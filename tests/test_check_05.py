@@ -5,23 +5,11 @@ import pytest
 
 import attn_lib as al
 from attn_lib import check
-from attn_lib.check import Result
+
+from _check_asserts import assert_hint, assert_right
 
 SENTENCE = "The cat sat on the mat"
 ON_ROW = [True, True, True, True, False, False]
-
-
-def assert_hint(result, fragment):
-    assert isinstance(result, Result)
-    assert not result, repr(result)
-    assert repr(result).startswith("Not yet. Hint: ")
-    assert fragment in result.message, result.message
-
-
-def assert_right(result):
-    assert isinstance(result, Result)
-    assert result, repr(result)
-    assert repr(result).startswith("Correct! ")
 
 
 # ------------------------------------------------------------------------------------ causal_row_of

@@ -5,8 +5,9 @@ import pytest
 
 import attn_lib as al
 from attn_lib import check
-from attn_lib.check import TELL_APART_PAIRS, Result
+from attn_lib.check import TELL_APART_PAIRS
 from attn_lib.position_views import lesson_weights, permutation_matrix
+from _check_asserts import assert_hint, assert_no_leak, assert_right
 
 
 def formatted(numbers):
@@ -17,25 +18,6 @@ def formatted(numbers):
             out.add(f"{v:.{digits}f}")
             out.add(f"{abs(v):.{digits}f}")
     return {s for s in out if float(s) != 0}
-
-
-def assert_no_leak(result, forbidden):
-    message = repr(result)
-    leaked = sorted(s for s in forbidden if s in message)
-    assert not leaked, f"message {message!r} gives away {leaked}"
-
-
-def assert_hint(result, fragment):
-    assert isinstance(result, Result)
-    assert not result, repr(result)
-    assert repr(result).startswith("Not yet. Hint: ")
-    assert fragment in result.message, result.message
-
-
-def assert_right(result):
-    assert isinstance(result, Result)
-    assert result, repr(result)
-    assert repr(result).startswith("Correct! ")
 
 
 # ------------------------------------------------------------------------------ position_encoding_pair

@@ -5,20 +5,8 @@ import pytest
 
 import attn_lib as al
 from attn_lib import check
-from attn_lib.check import Result
 
-
-def assert_hint(result, fragment):
-    assert isinstance(result, Result)
-    assert not result, repr(result)
-    assert repr(result).startswith("Not yet. Hint: ")
-    assert fragment in result.message, result.message
-
-
-def assert_right(result):
-    assert isinstance(result, Result)
-    assert result, repr(result)
-    assert repr(result).startswith("Correct! ")
+from _check_asserts import assert_hint, assert_right
 
 
 def assert_no_leak(result, forbidden):

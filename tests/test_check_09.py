@@ -10,26 +10,8 @@ import numpy as np
 import pytest
 
 from attn_lib import check
-from attn_lib.check import Result
 
-
-def assert_hint(result, fragment):
-    assert isinstance(result, Result)
-    assert not result, repr(result)
-    assert repr(result).startswith("Not yet. Hint: ")
-    assert fragment in result.message, result.message
-
-
-def assert_right(result):
-    assert isinstance(result, Result)
-    assert result, repr(result)
-    assert repr(result).startswith("Correct! ")
-
-
-def assert_no_leak(result, forbidden):
-    message = repr(result)
-    leaked = sorted(s for s in forbidden if s in message)
-    assert not leaked, f"message {message!r} gives away {leaked}"
+from _check_asserts import assert_hint, assert_no_leak, assert_right
 
 
 # ------------------------------------------------------------------------------ attentions_shape
