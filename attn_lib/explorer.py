@@ -151,6 +151,8 @@ class AttentionExplorer(LiveView, widgets.VBox):
         Every live view, repainted together after each change.
     """
 
+    STYLE = _STYLE
+
     def __init__(self, sentence="The cat sat on the mat", preset="attend to nouns", d_k=4, seed=0, query=None):
         self.d_k = int(d_k)
         self._initial = (sentence, preset, seed, query)
@@ -186,10 +188,7 @@ class AttentionExplorer(LiveView, widgets.VBox):
             widgets.HBox([self.scale_box, self.causal_box]), self.temperature_slider, editors])
         controls.layout = widgets.Layout(flex="0 0 auto", width="470px")
         # Controls beside the views, so a learner sees the heatmap while editing a weight.
-        # The <style> travels once, in a widget of its own: inside every repaint it would make the
-        # browser restyle the whole page each time (20 ms of a 6-token repaint, measured).
-        super().__init__([widgets.HTML(_STYLE),
-                          widgets.HBox([controls, self.view], layout=widgets.Layout(flex_flow="row wrap"))])
+        super().__init__([widgets.HBox([controls, self.view], layout=widgets.Layout(flex_flow="row wrap"))])
         self.add_class("attn-explorer-widget")
 
         self._set_query_options(query if query is not None else min(1, len(self.tokens) - 1))

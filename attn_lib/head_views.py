@@ -321,6 +321,8 @@ class HeadViewer(LiveView, widgets.VBox):
         Increases by one per repaint; shown as ``data-version`` on the root element.
     """
 
+    STYLE = _STYLE
+
     def __init__(self, X=None, tokens=None, weights=None, n_heads=2, columns=None):
         if X is None:
             tokens = tokenize(LESSON_SENTENCE) if tokens is None else list(tokens)
@@ -423,7 +425,7 @@ class HeadViewer(LiveView, widgets.VBox):
                          "Merged: the heads side by side (h1.2 = head 1, its column 2; 0 when the head is off)"),
             _matrix_html(_clean(s["output"]), tokens, self.columns, "Output = merged @ W_o"),
         ]
-        return (f"{_STYLE}<div class='head-viewer' data-version='{self.version}' "
+        return (f"<div class='head-viewer' data-version='{self.version}' "
                 f"data-n-heads='{s['n_heads']}' data-active='{_on_list(active)}'>{note}"
                 f"<div class='hv-grid'>{''.join(panels)}</div>"
                 f"<div class='hv-grid'>{''.join(outputs)}</div></div>")

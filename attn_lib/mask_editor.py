@@ -147,6 +147,8 @@ class MaskEditor(LiveView, widgets.VBox):
         How many times the view has been rebuilt.
     """
 
+    STYLE = _STYLE
+
     def __init__(self, sentence="The cat sat on the mat", pattern="attend to nouns", mask=None, d_k=4):
         self.tokens = tokenize(sentence)
         n = len(self.tokens)
@@ -258,7 +260,7 @@ class MaskEditor(LiveView, widgets.VBox):
                     f"nothing to attend to ({html.escape(names)}); the other rows are still computed.</div>")
         parts = [_weights_html(s["weights"], tokens, set(empty)), _scores_html(s["masked_scores"], tokens),
                  _mask_html(s["mask"], tokens)]
-        return (f"{_STYLE}<div class='attn-mask-editor' data-version='{self.version}'>{note}"
+        return (f"<div class='attn-mask-editor' data-version='{self.version}'>{note}"
                 f"<div class='attn-grid'>{''.join(parts)}</div></div>")
 
     def table(self) -> Table:

@@ -131,6 +131,8 @@ class AttentionViewer(LiveView, widgets.VBox):
         class ``attn-model-viewer`` and a ``data-version`` that grows by one per repaint.
     """
 
+    STYLE = _STYLE
+
     def __init__(self, model, sentence="The cat sat on the mat", layer=0, head=0):
         self.model = model
         self._run(sentence)
@@ -175,7 +177,7 @@ class AttentionViewer(LiveView, widgets.VBox):
             self._run(change["new"])
         except (TypeError, ValueError) as error:
             self.version += 1
-            self.view.value = (f"{_STYLE}<div class='attn-model-viewer' data-version='{self.version}'>"
+            self.view.value = (f"<div class='attn-model-viewer' data-version='{self.version}'>"
                                f"<div class='attn-error'>{html.escape(str(error))}</div></div>")
             return
         self._set_token_options()
@@ -214,7 +216,7 @@ class AttentionViewer(LiveView, widgets.VBox):
                      f"<div class='attn-note'>mean weight on: {html.escape(scores)}</div></div>")
         model_view = (f"<div class='attn-view' data-view='model'><div class='attn-title'>Model view: all "
                       f"{self.attentions.shape[0] * self.attentions.shape[1]} heads</div>{self._model_svg()}</div>")
-        return (f"{_STYLE}<div class='attn-model-viewer' data-version='{self.version}'>"
+        return (f"<div class='attn-model-viewer' data-version='{self.version}'>"
                 f"<div class='attn-views'>{head_view}{model_view}</div></div>")
 
     def _head_svg(self, weights, query=-1) -> str:

@@ -343,6 +343,8 @@ class PermutationView(LiveView, widgets.VBox):
         Number of repaints so far.
     """
 
+    STYLE = _STYLE
+
     def __init__(self, sentence=LESSON_SENTENCE, reordered=None, positions=False, weights=None):
         self.tokens = tokenize(sentence)
         self.order = order_of(self.tokens, tokenize(reordered)) if reordered is not None \
@@ -489,7 +491,7 @@ class PermutationView(LiveView, widgets.VBox):
             _weights_html(s["moved_weights"], s["reordered_tokens"], "Original, rows and columns moved (P W Pᵀ)",
                           "moved", mark=pick),
         ]
-        return (f"{_STYLE}<div class='pos-view permutation-view' data-version='{self.version}' "
+        return (f"<div class='pos-view permutation-view' data-version='{self.version}' "
                 f"data-same='{str(same).lower()}' data-positions='{str(s['positions']).lower()}'>{error}"
                 f"<div class='pos-caption'>“{html.escape(' '.join(s['reordered_tokens']))}”, {where}</div>"
                 f"<div class='pos-readout' style='color:{color}'>Same weights, just reordered: {same}</div>"
@@ -551,6 +553,8 @@ class PositionEncodingView(LiveView, widgets.VBox):
         Root element ``div.position-encoding-view`` with ``data-version``.
     version : int
     """
+
+    STYLE = _STYLE
 
     MAX_D_MODEL = 32
     MAX_POSITIONS = 64
@@ -701,7 +705,7 @@ class PositionEncodingView(LiveView, widgets.VBox):
         readout = (f"P[{s['position']}] · itself = {near['itself']:.2f} (= d_model / 2); "
                    f"1 away: {near['1 away']:.2f}; 5 away: {near['5 away']:.2f}; "
                    f"least similar: position {far} ({far_value:.2f})")
-        return (f"{_STYLE}<div class='pos-view position-encoding-view' data-version='{self.version}' "
+        return (f"<div class='pos-view position-encoding-view' data-version='{self.version}' "
                 f"data-position='{s['position']}' data-d-model='{s['d_model']}'>"
                 f"<div class='pos-caption'>{readout}</div>"
                 f"<div class='pos-row'>{self._heat(s)}{self._bars(s)}{self._similarity_svg(s)}</div></div>")

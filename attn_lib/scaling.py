@@ -317,6 +317,8 @@ class ScalingExplorer(LiveView, widgets.VBox):
         Number of repaints so far.
     """
 
+    STYLE = _STYLE
+
     def __init__(self, d: int = 64, scale: bool = True, n_keys: int = 8, n_pairs: int = 2000, seed: int = 0):
         if isinstance(d, bool) or not isinstance(d, numbers.Integral):
             raise TypeError(f"d must be a whole number, one of {D_OPTIONS}; got {_describe(d)}")
@@ -378,7 +380,7 @@ class ScalingExplorer(LiveView, widgets.VBox):
         scores = "".join(f"<td>{v:.2f}</td>" for v in s["scores"])
         head = "".join(f"<th>{k}</th>" for k in self.key_labels)
         best = int(np.argmax(weights))
-        return (f"{_STYLE}<div class='attn-scaling' data-version='{self.version}' data-d='{d}' "
+        return (f"<div class='attn-scaling' data-version='{self.version}' data-d='{d}' "
                 f"data-scale='{str(scale).lower()}'>"
                 f"<div class='attn-scaling-head'>d = {d}, scores {used}</div>"
                 f"<table class='attn-scaling-spread'><caption>variance over {self.n_pairs} random pairs</caption>"

@@ -432,6 +432,8 @@ class PatchAttentionView(LiveView, widgets.VBox):
         How many times the view has been painted.
     """
 
+    STYLE = _STYLE
+
     def __init__(self, image=None, patch_size=PATCH_SIZE, patch=None, temperature=1.0, use_positions=True,
                  display_size=384):
         self.image = sample_image() if image is None else as_array(image, "image", "(H, W, 3)",
@@ -541,7 +543,7 @@ class PatchAttentionView(LiveView, widgets.VBox):
                 f"darkened). Itself: {w[s['patch']]:.2f}; top {len(top)} together: {w[top].sum():.2f}. "
                 f"Positions {positions}, temperature {s['temperature']:.2f}.</div>")
         title = f"Patch {s['patch']} (row {r}, column {c}): where it looks"
-        return (f"{_STYLE}<div class='vit-attention' data-version='{self.version}'>"
+        return (f"<div class='vit-attention' data-version='{self.version}'>"
                 f"<div class='vit-title'>{html.escape(title)}</div>"
                 f"<div class='vit-row'>{svg}<div class='vit-side'>{bars}{note}</div></div></div>")
 

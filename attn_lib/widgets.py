@@ -65,8 +65,16 @@ class LiveView(SnapshotMixin):
     updated; ``version`` counts repaints (the root element's ``data-version``).
     """
 
+    STYLE = ""
+    """The view's ``<style>`` block, sent once in a widget of its own: inside every repaint it would
+    make the browser restyle the whole page each time (20 ms of a 6-token explorer repaint, measured)."""
     _holding = False
     version = 0
+
+    def __init__(self, children=(), **kwargs):
+        if self.STYLE:
+            children = [widgets.HTML(self.STYLE), *children]
+        super().__init__(children, **kwargs)
 
     @contextlib.contextmanager
     def _batch(self, repaint=True):
