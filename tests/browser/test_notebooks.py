@@ -57,6 +57,13 @@ def test_every_widget_output_is_live(course_nb):
         f"{course_nb.source.name} display a widget")
 
 
+def test_live_widgets_keep_layout_and_paint_inside(course_nb):
+    """Every live widget of attn_lib (class attn-live) gets ``contain: content`` on the page."""
+    contains = course_nb.page.evaluate(
+        "() => [...document.querySelectorAll('.attn-live')].map(e => getComputedStyle(e).contain)")
+    assert all(c == "content" for c in contains), contains
+
+
 # ----- every control of every live view --------------------------------------------------------
 SIGNATURE_JS = """root => [...root.querySelectorAll('.widget-html-content')].map(e => e.innerHTML).join('\\u0001')"""
 
