@@ -9,6 +9,7 @@ The tests run in file order and each starts from whatever state the previous one
 
 from __future__ import annotations
 
+import re
 import time
 
 import numpy as np
@@ -258,3 +259,25 @@ def test_fast_drag_ends_in_sync(explorer_nb):
     assert explorer_nb.kernel_state() == "idle"                      # alive and answering
     assert explorer_nb.probe().run("print(1 + 1)").strip() == "2"
     print(f"200 key presses sent in {elapsed:.1f} s")
+
+
+# ----- what keeps the repaint fast ---------------------------------------------------------------
+def test_kernel_websocket_sends_without_nagle_delay(explorer_nb):
+    """attn_lib_server (enabled by installing attn_lib) turned Nagle's algorithm off on this
+    notebook's kernel websocket; the server logs the option as read back from the socket."""
+    log = explorer_nb.server.log_path.read_text(errors="replace")
+    assert "attn_lib_server: kernel websockets use NoDelay" in log, explorer_nb.server.log_tail(40)
+    assert re.findall(r"attn_lib_server: kernel websocket TCP_NODELAY=(\w+)", log)[-1:] == ["1"], (
+        explorer_nb.server.log_tail(40))
+
+
+def test_live_widget_keeps_layout_and_paint_inside(explorer_nb):
+    """The explorer's root has ``contain: content`` from the (hidden) style widget LiveView adds,
+    so moving a slider does not repaint the rest of the notebook."""
+    contain, style_hidden = explorer_nb.page.evaluate("""() => {
+        const root = document.querySelector('.attn-explorer-widget');
+        const style = [...root.querySelectorAll('.widget-html')].find(e => e.querySelector('style'));
+        return [getComputedStyle(root).contain, style ? getComputedStyle(style).display : null];
+    }""")
+    assert contain == "content"
+    assert style_hidden == "none"
