@@ -100,6 +100,10 @@ def test_fresh_binder_environment_runs_the_course(tmp_path):
     extensions += subprocess.run([python, "-m", "jupyter", "labextension", "list"], cwd=ROOT, env=env,
                                  capture_output=True, text=True).stderr
     assert "@jupyter-widgets/jupyterlab-manager" in extensions, "widgets front end missing:\n" + extensions
+    server_extensions = subprocess.run([python, "-m", "jupyter", "server", "extension", "list"], cwd=ROOT,
+                                       env=env, capture_output=True, text=True)
+    listing = server_extensions.stdout + server_extensions.stderr
+    assert re.search(r"attn_lib_server\s+(\x1b\[\d+m)?enabled", listing), "attn_lib_server not enabled:\n" + listing
     out = tmp_path / "executed.ipynb"
     run(python, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute",
         "--ExecutePreprocessor.kernel_name=python3", "--output", str(out),
