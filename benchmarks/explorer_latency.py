@@ -23,9 +23,6 @@ sample is one complete round trip (browser -> kernel -> browser -> paint). Confi
 * explorer, 6 tokens ("The cat sat on the mat"), temperature slider (keyboard);
 * explorer, 6 tokens, a W_Q weight cell edited (Enter commits);
 * explorer, 32 tokens, temperature slider;
-* what-if (not the course's code): the explorer with its ``<style>`` block sent once instead of
-  inside every repaint, ``contain: content`` on its view and ``content-visibility: auto`` on each
-  table, at 6 and 32 tokens, measured input by input in turn with the explorer it changes;
 * naive: an ipywidgets slider whose callback redraws a 6x6 matplotlib heatmap (imshow plus
   annotations) into an ``ipywidgets.Output`` with ``clear_output(wait=True)`` and ``plt.show()``;
 * (unless ``--no-course`` or ``--quick``) every other live view with a ``data-version`` in the
@@ -47,6 +44,7 @@ import json
 import os
 import pathlib
 import platform
+import re
 import shutil
 import statistics
 import sys
@@ -91,34 +89,6 @@ def _instrument(ex, key):
 
 _instrument(ex6, "ex6")
 _instrument(ex32, "ex32")""",
-    # What-if (not the course's explorer): the same explorer with its <style> block sent once, in
-    # a static HTML widget, instead of inside every repaint; and `contain: content` on the view.
-    """import attn_lib.explorer as _explorer
-
-_style = getattr(_explorer, "_STYLE", None)
-
-
-class StyleOnceExplorer(al.AttentionExplorer):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # The same rules, scoped to the what-if explorers only (a <style> applies to the whole page).
-        rules = (_style.replace(".attn-explorer", ".bench-whatif .attn-explorer")
-                 .replace(".bench-whatif .attn-explorer {", ".bench-whatif .attn-explorer {contain: content; ", 1)
-                 .replace("</style>", ".bench-whatif .attn-explorer .attn-view {content-visibility: auto; "
-                                      "contain-intrinsic-size: auto 300px}</style>"))
-        self.children = (widgets.HTML(rules),) + tuple(self.children)
-        self.add_class("bench-whatif")
-
-    def render_html(self, s):
-        return super().render_html(s).replace(_style, "", 1)
-
-
-what_if = []
-if _style and _style in ex6.view.value:
-    what_if = [StyleOnceExplorer(SENTENCE) for SENTENCE in (%r, %r)]
-    what_if[0].add_class("bench-whatif6")
-    what_if[1].add_class("bench-whatif32")
-widgets.VBox(what_if)""" % (SENTENCE_6, SENTENCE_32),
     # The naive way: redraw a matplotlib heatmap into an Output widget on every change.
     """import matplotlib.pyplot as plt
 
@@ -207,33 +177,24 @@ INSTRUMENT_JS = """() => {
     };
 }"""
 
-# One DOM update of a view, timed in the page: replace the HTML and force style and layout.
-# Also without the view's <style> block: a <style> element inserted anywhere makes the browser
-# recompute the style of the whole page (all of JupyterLab), not only of the view.
+# One DOM update of a view, timed in the page: replace its HTML with the same HTML and force
+# style and layout, as a repaint does (median of 15, after 3 not counted).
 DOM_UPDATE_JS = """rootSel => {
-    const content = document.querySelector(rootSel + ' .widget-html-content');
+    const content = document.querySelector(rootSel + ' .widget-html-content .attn-explorer').parentNode;
     const html = content.innerHTML;
-    const noStyle = html.replace(/<style>[\\s\\S]*?<\\/style>/g, '');
-    const styleHolder = document.createElement('div');
-    styleHolder.innerHTML = (html.match(/<style>[\\s\\S]*?<\\/style>/g) || []).join('');
-    const time = value => {
-        const times = [];
-        for (let i = 0; i < 15; i++) {
-            const t = performance.now();
-            content.innerHTML = value;
-            document.body.offsetHeight;                 // forces style and layout now
-            times.push(performance.now() - t);
-        }
-        times.sort((a, b) => a - b);
-        return times[Math.floor(times.length / 2)];
-    };
-    const withStyle = time(html);
-    content.parentNode.insertBefore(styleHolder, content);   // the same rules, kept outside the update
-    const withoutStyle = time(noStyle);
-    styleHolder.remove();
-    content.innerHTML = html;
-    return {bytes: html.length, ms: withStyle, ms_no_style: withoutStyle};
+    const times = [];
+    for (let i = 0; i < 18; i++) {
+        const t = performance.now();
+        content.innerHTML = html;
+        document.body.offsetHeight;                     // forces style and layout now
+        if (i >= 3) times.push(performance.now() - t);
+    }
+    times.sort((a, b) => a - b);
+    return {bytes: html.length, ms: times[Math.floor(times.length / 2)]};
 }"""
+
+# The server's log line for each kernel websocket (attn_lib_server), with TCP_NODELAY read back.
+NODELAY_RE = r"attn_lib_server: kernel websocket TCP_NODELAY=(\w+)"
 
 TARGETS = {
     "explorer 6 tokens, temperature slider": {"p50": 50, "p90": 100},
@@ -338,6 +299,9 @@ def main(argv=None) -> int:
     parser.add_argument("--spacing", type=float, default=200, help="ms between inputs (default 200)")
     parser.add_argument("--no-course", action="store_true", help="skip the live views of the course notebooks")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs, notebooks)")
+    parser.add_argument("--without-nodelay", action="store_true",
+                        help="disable the attn_lib_server extension: kernel messages wait for Nagle's algorithm, "
+                             "as with a plain Jupyter server")
     args = parser.parse_args(argv)
     samples = args.samples or (25 if args.quick else 80)
     course = not (args.quick or args.no_course)
@@ -357,6 +321,10 @@ def main(argv=None) -> int:
 
     results, extra, raw = [], {}, {}
     server = harness.Server("lab", served, tmp / "lab")
+    if args.without_nodelay:       # the server's own config dir outranks the environment's
+        (tmp / "lab" / "config").mkdir(parents=True, exist_ok=True)
+        (tmp / "lab" / "config" / "jupyter_server_config.json").write_text(
+            json.dumps({"ServerApp": {"jpserver_extensions": {"attn_lib_server": False}}}))
     server.start()
     try:
         with sync_playwright() as pw:
@@ -373,6 +341,9 @@ def main(argv=None) -> int:
                 return 1
             timer = Timer(page, args.spacing)
             probe = nb.probe()
+            nodelay = re.findall(NODELAY_RE, server.log_path.read_text(errors="replace"))
+            print("server: kernel websocket " + (f"TCP_NODELAY={nodelay[-1]} (attn_lib_server)" if nodelay else
+                  "with Nagle's algorithm (attn_lib_server not loaded)"), flush=True)
 
             def measure(*configs):
                 """Each config is (label, root selector, mode, acts); several are interleaved."""
@@ -386,15 +357,9 @@ def main(argv=None) -> int:
 
             h6 = page.locator(".bench-ex6 .widget-slider .noUi-handle")
             h32 = page.locator(".bench-ex32 .widget-slider .noUi-handle")
-            what_if = page.locator(".bench-whatif6 .attn-explorer").count() > 0
             for n_tok, handle in ((6, h6), (32, h32)):
-                configs = [(f"explorer {n_tok} tokens, temperature slider", f".bench-ex{n_tok}", "version",
-                            slider_acts(page, handle))]
-                if what_if:                                 # interleaved with the explorer it changes
-                    configs.append((f"what-if: <style> once, {n_tok} tokens, slider", f".bench-whatif{n_tok}",
-                                    "version",
-                                    slider_acts(page, page.locator(f".bench-whatif{n_tok} .widget-slider .noUi-handle"))))
-                measure(*configs)
+                measure((f"explorer {n_tok} tokens, temperature slider", f".bench-ex{n_tok}", "version",
+                         slider_acts(page, handle)))
             cell = page.locator(".bench-ex6 .widget-gridbox:visible input").first      # W_Q, animal, d1
             measure(("explorer 6 tokens, weight cell edit", ".bench-ex6", "version", cell_acts(cell)))
             hn = page.locator(".bench-naive .widget-slider .noUi-handle")
@@ -514,12 +479,12 @@ def report(results, extra, samples):
     if "ex6" in extra:
         print("\nwhere one explorer repaint goes (medians; the rest of the latency is the comm round trip "
               "browser -> server -> kernel -> server -> browser, ipywidgets' message handling and the paint):")
-        print(f"{'':<14} {'kernel state()':>15} {'render_html()':>14} {'HTML size':>10} {'DOM update':>11} "
-              f"{'DOM update without <style> in the view':>40}")
+        print(f"{'':<14} {'kernel state()':>15} {'render_html()':>14} {'HTML size':>10} "
+              f"{'DOM update (page: set the HTML, style and layout)':>50}")
         for name, label in (("ex6", "6 tokens"), ("ex32", "32 tokens")):
             e = extra[name]
             print(f"{label:<14} {e['state']:>12.2f} ms {e['render']:>11.2f} ms {e['html_kb']:>7.1f} KB "
-                  f"{e['dom']['ms']:>8.1f} ms {e['dom']['ms_no_style']:>37.1f} ms")
+                  f"{e['dom']['ms']:>47.1f} ms")
         print(f"naive redraw in the kernel (matplotlib figure + PNG): {extra['naive_kernel_ms']:.1f} ms")
     if extra.get("parts"):
         print("\neach explorer sample split at the kernel's timestamps (medians, ms; browser and kernel share "
