@@ -434,9 +434,10 @@ def measure_course(browser, server, name, samples, args, results):
             box = root.locator(".widget-checkbox input[type=checkbox]")
             if not view.count() or not (handle.count() or box.count()):
                 continue
-            css = view.first.get_attribute("class").split()[-1]
-            if css == "attn-explorer":
+            classes = view.first.get_attribute("class").split()
+            if "attn-explorer" in classes:
                 continue                                        # measured above
+            css = classes[-1]
             root.evaluate("(r, i) => r.setAttribute('data-bench-root', i)", str(r))
             if handle.count():
                 label, acts = f"{name[:2]} {css}, first slider", slider_acts(page, handle.first)
