@@ -44,7 +44,6 @@ import json
 import os
 import pathlib
 import platform
-import re
 import shutil
 import statistics
 import sys
@@ -192,9 +191,6 @@ DOM_UPDATE_JS = """rootSel => {
     times.sort((a, b) => a - b);
     return {bytes: html.length, ms: times[Math.floor(times.length / 2)]};
 }"""
-
-# The server's log line for each kernel websocket (attn_lib_server), with TCP_NODELAY read back.
-NODELAY_RE = r"attn_lib_server: kernel websocket TCP_NODELAY=(\w+)"
 
 TARGETS = {
     "explorer 6 tokens, temperature slider": {"p50": 50, "p90": 100},
@@ -345,7 +341,7 @@ def main(argv=None) -> int:
                 return 1
             timer = Timer(page, args.spacing)
             probe = nb.probe()
-            nodelay = re.findall(NODELAY_RE, server.log_path.read_text(errors="replace"))
+            nodelay = harness.kernel_websocket_nodelay(server)
             print("server: kernel websocket " + (f"TCP_NODELAY={nodelay[-1]} (attn_lib_server)" if nodelay else
                   "with Nagle's algorithm (attn_lib_server not loaded)"), flush=True)
 

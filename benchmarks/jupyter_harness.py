@@ -570,6 +570,15 @@ class NotebookPage:
                     self.server.api(f"/api/sessions/{session['id']}", method="DELETE")
 
 
+# ----- attn_lib_server -------------------------------------------------------------------------
+def kernel_websocket_nodelay(server: Server) -> list[str]:
+    """TCP_NODELAY of each kernel websocket the server opened, as attn_lib_server logged it
+    (read back from the socket: "1", "0" or "None"); empty when the extension is not loaded."""
+    from attn_lib_server import LOG_MESSAGE
+    pattern = re.escape(LOG_MESSAGE).replace("%s", r"(\w+)")
+    return re.findall(pattern, server.log_path.read_text(errors="replace"))
+
+
 # ----- views with a data-version ---------------------------------------------------------------
 VIEW_JS = """sel => { const e = document.querySelector(sel);
     if (!e) return null;

@@ -9,7 +9,6 @@ The tests run in file order and each starts from whatever state the previous one
 
 from __future__ import annotations
 
-import re
 import time
 
 import numpy as np
@@ -267,8 +266,7 @@ def test_kernel_websocket_sends_without_nagle_delay(explorer_nb):
     notebook's kernel websocket; the server logs the option as read back from the socket."""
     log = explorer_nb.server.log_path.read_text(errors="replace")
     assert "attn_lib_server: kernel websockets use NoDelay" in log, explorer_nb.server.log_tail(40)
-    assert re.findall(r"attn_lib_server: kernel websocket TCP_NODELAY=(\w+)", log)[-1:] == ["1"], (
-        explorer_nb.server.log_tail(40))
+    assert harness.kernel_websocket_nodelay(explorer_nb.server)[-1:] == ["1"], explorer_nb.server.log_tail(40)
 
 
 def test_live_widget_keeps_layout_and_paint_inside(explorer_nb):

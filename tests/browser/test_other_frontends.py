@@ -96,9 +96,7 @@ def test_notebook7_explorer(nb7_explorer):
 
 def test_notebook7_kernel_websocket_sends_without_nagle_delay(nb7_explorer):
     """Notebook 7 is a Jupyter server too: attn_lib_server turned Nagle's algorithm off there."""
-    log = nb7_explorer.server.log_path.read_text(errors="replace")
-    assert re.findall(r"attn_lib_server: kernel websocket TCP_NODELAY=(\w+)", log)[-1:] == ["1"], (
-        nb7_explorer.server.log_tail(40))
+    assert harness.kernel_websocket_nodelay(nb7_explorer.server)[-1:] == ["1"], nb7_explorer.server.log_tail(40)
 
 
 @pytest.mark.xfail(strict=True, reason="Notebook 7 (7.6) binds ArrowLeft/ArrowRight in command mode to heading "
