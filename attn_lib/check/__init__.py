@@ -8,46 +8,60 @@ notebook's checkers live in ``lessonNN.py``; notebooks call them as
 
 from ._base import Result
 from .lesson01 import (
-    CAT_SENTENCE, CAT_PROBABILITIES, raw_scores_for_cat, cat_attends_most_to_mat, weighted_sum, causal_visible,
+    cat_attends_most_to_mat,
+    causal_visible,
+    raw_scores_for_cat,
+    weighted_sum,
 )
 from .lesson02 import (
-    EXPLORER_WEIGHT_SHAPE, cat_attends_to_mat_weights, values_pass_only_animal, which_matrix_for_values,
+    cat_attends_to_mat_weights,
+    values_pass_only_animal,
+    which_matrix_for_values,
 )
 from .lesson03 import (
-    STABLE_SCORES, dot_product_variance, scale_divisor, stable_softmax,
+    dot_product_variance,
+    scale_divisor,
+    stable_softmax,
 )
 from .lesson04 import (
-    equal_scores_angle, cosine,
+    cosine,
+    equal_scores_angle,
 )
 from .lesson05 import (
-    causal_row_of, keys_visible_in_batch, self_and_previous_mask,
+    causal_row_of,
+    keys_visible_in_batch,
+    self_and_previous_mask,
 )
 from .lesson06 import (
-    TELL_APART_PAIRS, position_encoding_pair, reordered_weights, tell_apart_without_positions,
+    position_encoding_pair,
+    reordered_weights,
+    tell_apart_without_positions,
 )
 from .lesson07 import (
-    split_heads_shape, columns_of_head, multi_head_parameters,
+    columns_of_head,
+    multi_head_parameters,
+    split_heads_shape,
 )
 from .lesson08 import (
-    number_of_patches, patch_vector_length, patch_index,
+    number_of_patches,
+    patch_index,
+    patch_vector_length,
 )
 from .lesson09 import (
-    attentions_shape, previous_token_head, contextual_cosine,
+    attentions_shape,
+    contextual_cosine,
+    previous_token_head,
 )
 
 __all__ = [
     "Result",
-    "CAT_SENTENCE",
-    "CAT_PROBABILITIES",
     "raw_scores_for_cat",
     "cat_attends_most_to_mat",
     "weighted_sum",
     "causal_visible",
-    "EXPLORER_WEIGHT_SHAPE",
     "cat_attends_to_mat_weights",
     "values_pass_only_animal",
     "which_matrix_for_values",
-    "STABLE_SCORES",
     "dot_product_variance",
     "scale_divisor",
     "stable_softmax",
@@ -56,7 +70,6 @@ __all__ = [
     "causal_row_of",
     "keys_visible_in_batch",
     "self_and_previous_mask",
-    "TELL_APART_PAIRS",
     "position_encoding_pair",
     "reordered_weights",
     "tell_apart_without_positions",

@@ -4,15 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..attention import causal_mask
-from ..softmax import softmax
-from ..tokens import tokenize
+from ..core.attention import causal_mask
+from ..core.softmax import softmax
+from ..core.tokens import tokenize
+from ..lessons.lesson01 import CAT_PROBABILITIES, CAT_SENTENCE
 from ._base import Result, _as_vector, _right, _wrong
-
-
-CAT_SENTENCE = "The cat sat on the mat"
-CAT_PROBABILITIES = np.array([0.10, 0.40, 0.30, 0.05, 0.05, 0.10])
-"""The source post's attention of "cat" to each word of :data:`CAT_SENTENCE`."""
 
 
 def raw_scores_for_cat(answer) -> Result:

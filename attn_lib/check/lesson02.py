@@ -4,17 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..attention import scores as _scores          # "scores" is a common local name below
-from ..explorer import INPUT_FEATURES as _INPUT_FEATURES
-from ..explorer import explorer_inputs as _explorer_inputs
-from ..softmax import softmax
-from ..tokens import tokenize
+from ..core.attention import scores as _scores  # "scores" is a common local name below
+from ..core.softmax import softmax
+from ..core.tokens import tokenize
+from ..lessons.lesson01 import CAT_SENTENCE
+from ..lessons.lesson02 import EXPLORER_WEIGHT_SHAPE, INPUT_FEATURES, explorer_inputs
 from ._base import Result, _right, _wrong
-from .lesson01 import CAT_SENTENCE
-
-
-EXPLORER_WEIGHT_SHAPE = (len(_INPUT_FEATURES), 4)
-"""Shape of each weight matrix of the attention explorer: one row per input feature, columns d1..d4."""
 
 
 def _explorer_matrix(W, name):
@@ -56,7 +51,7 @@ def cat_attends_to_mat_weights(W_Q, W_K) -> Result:
         return problem
     tokens = tokenize(CAT_SENTENCE)
     cat, mat = tokens.index("cat"), tokens.index("mat")
-    X = _explorer_inputs(tokens)                                      # (6, 10)
+    X = explorer_inputs(tokens)                                      # (6, 10)
     weights = softmax(_scores(X @ W_Q, X @ W_K), axis=-1)            # (6, 6), rows sum to 1
     if weights[cat, mat] >= 0.5:
         return _right(f"'cat' gives 'mat' {weights[cat, mat]:.2f} of its attention.")
@@ -88,10 +83,10 @@ def values_pass_only_animal(answer) -> Result:
     W_V, problem = _explorer_matrix(answer, "W_V")
     if problem is not None:
         return problem
-    animal = _INPUT_FEATURES.index("animal")
+    animal = INPUT_FEATURES.index("animal")
     if np.allclose(W_V, 0.0):
         return _wrong("W_V is all zeros, so every value (and every output) is zero: nothing is passed on.")
-    others = [f for i, f in enumerate(_INPUT_FEATURES) if i != animal and not np.allclose(W_V[i], 0.0)]
+    others = [f for i, f in enumerate(INPUT_FEATURES) if i != animal and not np.allclose(W_V[i], 0.0)]
     if others:
         return _wrong(f"the rows {', '.join(others)} are not all zero, so those features are passed on "
                       "too. Keep only the animal feature.")

@@ -4,16 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..softmax import softmax
+from ..core.softmax import softmax
+from ..lessons.lesson03 import STABLE_SCORES
 from ._base import Result, _as_number, _as_vector, _right, _wrong
-
-
-STABLE_SCORES = np.array([1000.0, 1003.0, 1001.0])
-"""The scores of notebook 03's stable-softmax exercise: ``exp()`` overflows on every one of them.
-
-They differ from the lesson's worked example ``[1000, 999, 998]``, whose weights the lesson prints,
-and the largest is not the first, so "subtract the first score" is not mistaken for the rule.
-"""
 
 
 def _same_number(a, b):

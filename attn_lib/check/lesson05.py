@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..attention import causal_mask
-from ..tokens import tokenize
+from ..core.attention import causal_mask
+from ..core.tokens import tokenize
 from ._base import Result, _as_number, _as_vector, _right, _wrong
 
 

@@ -4,17 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..embeddings import embed as _embed
-from ..tokens import tokenize
+from ..core.embeddings import embed as _embed
+from ..core.tokens import tokenize
+from ..lessons.lesson06 import TELL_APART_PAIRS
 from ._base import Result, _as_vector, _right, _wrong
-
-
-TELL_APART_PAIRS = (
-    ("The dog sat on the mat", "The mat sat on the dog"),
-    ("The cat sat on the mat", "The cat sat on a mat"),
-    ("A cat sat on the mat", "The cat sat on a mat"),
-)
-"""The sentence pairs of notebook 06's last exercise: can a model without positions tell them apart?"""
 
 
 def _pe_pair_06(pos, d_model, pair, base=10000.0, exponent=None, degrees=False, multiply=False):

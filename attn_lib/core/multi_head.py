@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import as_array, as_mask, as_positive_int
 from .attention import attention
+from .validate import as_array, as_mask, as_positive_int
 
 
 def split_heads(x: np.ndarray, n_heads: int) -> np.ndarray:

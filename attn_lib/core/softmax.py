@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import as_array, as_positive_number
+from .validate import as_array, as_positive_number
 
 
 def softmax(x, axis: int = -1, temperature: float = 1.0) -> np.ndarray:

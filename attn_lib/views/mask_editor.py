@@ -1,15 +1,4 @@
-"""The mask editor: tick which keys each query may see, watch the attention weights follow.
-
-One checkbox per (query, key) pair sets the mask; preset buttons fill the whole grid at
-once. After every change the kernel recomputes the weights with :func:`attn_lib.attention`
-and rebuilds one HTML view (the weights, the masked scores and the mask), which is far
-cheaper than redrawing matplotlib. matplotlib is used only for the static snapshot shown
-where no kernel runs.
-
-A query whose row is all unticked has nothing to attend to: its softmax would be 0/0.
-:func:`attn_lib.attention` refuses such a mask; the editor keeps going and shows that row
-as an explanation instead of numbers.
-"""
+""""""
 
 from __future__ import annotations
 
@@ -20,43 +9,15 @@ import numpy as np
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 
-from .attention import attention, causal_mask, scores
-from .display import FONT_SIZE, OKABE_ITO, Table, heatmap
-from .explorer import _LUT, MATRICES, explorer_inputs, preset_weights
-from .tokens import tokenize
-from .widgets import LiveView
-
-MASK_PRESETS = ("all", "causal", "only itself", "reset")
-"""The preset buttons: every key (BERT), causal (GPT), the diagonal only, the starting mask."""
-
-
-def preset_mask(name: str, n: int) -> np.ndarray:
-    """The mask of a preset button (``"reset"`` is not a fixed mask and is handled by the editor).
-
-    Parameters
-    ----------
-    name : str
-        ``"all"``, ``"causal"`` or ``"only itself"``.
-    n : int
-        Number of tokens.
-
-    Returns
-    -------
-    np.ndarray of bool, shape (n, n)
-    """
-    if name == "all":
-        return np.ones((n, n), dtype=bool)
-    if name == "causal":
-        return causal_mask(n)
-    if name == "only itself":
-        return np.eye(n, dtype=bool)
-    raise ValueError(f"name must be one of 'all', 'causal', 'only itself'; got {name!r}")
-
-
-def empty_row_message(token: str, row: int) -> str:
-    """What the editor says about a query whose row of the mask is all False."""
-    return (f"query '{token}' (row {row}) may attend to nothing: its softmax would be 0/0. "
-            f"Tick at least one key in this row.")
+from ..core.attention import attention, scores
+from ..core.tokens import tokenize
+from ..lessons.lesson02 import MATRICES, explorer_inputs, preset_weights
+from ..lessons.lesson05 import MASK_PRESETS, empty_row_message, preset_mask
+from ..plots.charts import heatmap
+from ..plots.palette import FONT_SIZE, OKABE_ITO
+from ..plots.table import Table
+from ._base import LiveView
+from ._html import CIVIDIS
 
 
 # ----- HTML pieces (built as strings: one widget update per repaint) ---------------------------
@@ -95,7 +56,7 @@ def _weights_html(weights, tokens, empty_rows) -> str:
             continue
         cells = []
         for v in row:
-            shade = _LUT[min(255, max(0, int(v * 255)))]
+            shade = CIVIDIS[min(255, max(0, int(v * 255)))]
             ink = "#000" if v > 0.5 else "#fff"
             cells.append(f"<td style='background:{shade};color:{ink}'>{v:.2f}</td>")
         rows.append(f"<tr><th>{html.escape(label)}</th>{''.join(cells)}</tr>")

@@ -6,7 +6,7 @@ import numbers
 
 import numpy as np
 
-from ._validate import as_array
+from .validate import as_array
 
 
 def patchify(image, patch_size: int) -> np.ndarray:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import as_positive_int
+from .validate import as_positive_int
 
 
 def random_weights(d_in: int, d_out: int, seed: int = 0) -> np.ndarray:

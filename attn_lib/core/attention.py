@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import as_array, as_flag, as_mask, as_positive_int
 from .softmax import softmax
+from .validate import as_array, as_flag, as_mask, as_positive_int
 
 
 def _batch_shape(name_a, a, name_b, b):

@@ -1,100 +1,20 @@
-"""Looking at a real model's attention: pattern scores, a head view and a model view.
-
-:func:`pattern_scores` measures, for every head, how much weight goes to the previous
-token, to the token itself, to ``[CLS]`` and to ``[SEP]``.
-
-:class:`AttentionViewer` is a live widget with two views, rebuilt in the kernel as one
-HTML string per change (no JavaScript, no CDN: it works offline in JupyterLab,
-Notebook 7 and Voila):
-
-- the **head view**: for one layer and head, a line from each token on the left (the
-  query) to each token on the right (the key), as opaque as the attention weight;
-- the **model view**: every head of every layer as a small heatmap (rows: layers,
-  columns: heads), the chosen one outlined. The heatmaps are one tiny PNG (one pixel per
-  weight), made once per sentence and scaled up by the browser.
-
-Like the other widgets, it also shows a static picture (matplotlib) and a text table,
-for places without a running kernel.
-"""
+""""""
 
 from __future__ import annotations
 
-import base64
 import html
-import io
 
 import ipywidgets as widgets
 import numpy as np
-from matplotlib import colormaps
 from matplotlib.figure import Figure
-from matplotlib.image import imsave
 from matplotlib.patches import Rectangle
 
-from .display import FONT_SIZE, HEATMAP_CMAP, OKABE_ITO, Table
-from .widgets import LiveView
-
-PATTERNS = ("previous", "itself", "[CLS]", "[SEP]")
-"""The names of :func:`pattern_scores`' patterns, in order."""
-
-
-def pattern_scores(attentions, tokens) -> dict:
-    """How much weight each head puts, on average, on four simple targets.
-
-    Parameters
-    ----------
-    attentions : np.ndarray, shape (n_layers, n_heads, n, n)
-    tokens : list of str, length n
-
-    Returns
-    -------
-    dict of np.ndarray, each shape (n_layers, n_heads)
-        ``"previous"``: mean over tokens 1..n-1 of the weight on the token just before;
-        ``"itself"``: mean over all tokens of the weight on themselves (the diagonal);
-        ``"[CLS]"`` and ``"[SEP]"``: mean over all tokens of the weight on those tokens.
-    """
-    A = np.asarray(attentions, dtype=np.float64)
-    if A.ndim != 4 or A.shape[-1] != A.shape[-2] or A.shape[-1] != len(tokens):
-        raise ValueError(f"attentions must have shape (n_layers, n_heads, n, n) with n = {len(tokens)} "
-                         f"tokens; got shape {A.shape}")
-    if len(tokens) < 2:
-        raise ValueError("tokens must hold at least 2 tokens, or no token has a previous one")
-    special = {name: [j for j, t in enumerate(tokens) if t == name] for name in ("[CLS]", "[SEP]")}
-    return {
-        "previous": np.diagonal(A, offset=-1, axis1=-2, axis2=-1).mean(axis=-1),  # A[..., i, i-1]
-        "itself": np.diagonal(A, axis1=-2, axis2=-1).mean(axis=-1),              # A[..., i, i]
-        "[CLS]": A[..., special["[CLS]"]].sum(axis=-1).mean(axis=-1),           # (L, H)
-        "[SEP]": A[..., special["[SEP]"]].sum(axis=-1).mean(axis=-1),           # (L, H)
-    }
-
-
-def _rgb(values) -> np.ndarray:
-    """Heatmap colours (cividis, 0 to 1) of an array, as uint8 RGB, shape (..., 3)."""
-    return (colormaps[HEATMAP_CMAP](np.clip(values, 0.0, 1.0))[..., :3] * 255).astype(np.uint8)
-
-
-def mosaic(attentions) -> np.ndarray:
-    """Every head's weights side by side, one pixel per weight, a 1-pixel white gap between heads.
-
-    Parameters
-    ----------
-    attentions : np.ndarray, shape (n_layers, n_heads, n, n)
-
-    Returns
-    -------
-    np.ndarray of uint8, shape (n_layers * (n + 1) - 1, n_heads * (n + 1) - 1, 3)
-    """
-    L, H, n, _ = attentions.shape
-    tiles = np.full((L, H, n + 1, n + 1, 3), 255, dtype=np.uint8)             # white gaps
-    tiles[:, :, :n, :n] = _rgb(attentions)                                   # (L, H, n, n, 3)
-    image = tiles.transpose(0, 2, 1, 3, 4).reshape(L * (n + 1), H * (n + 1), 3)  # rows: layer, query
-    return image[:-1, :-1]
-
-
-def _png_base64(image) -> str:
-    buffer = io.BytesIO()
-    imsave(buffer, image, format="png")
-    return base64.b64encode(buffer.getvalue()).decode("ascii")
-
+from ..lessons.lesson09 import PATTERNS, pattern_scores
+from ..plots.lesson09 import mosaic
+from ..plots.palette import FONT_SIZE, OKABE_ITO
+from ..plots.table import Table
+from ._base import LiveView
+from ._html import png_base64
 
 _STYLE = """<style>
 .attn-model-viewer {font-family: sans-serif; font-size: 15px}
@@ -104,7 +24,10 @@ _STYLE = """<style>
 .attn-model-viewer svg text {font-family: sans-serif}
 </style>"""
 
+
 ROW = 24            # px between tokens in the head view
+
+
 TILE = 44           # px per head in the model view
 
 
@@ -163,7 +86,7 @@ class AttentionViewer(LiveView, widgets.VBox):
         self.result = self.model(sentence)
         self.tokens = list(self.result.tokens)
         self.attentions = np.asarray(self.result.attentions, dtype=np.float64)  # (L, H, n, n)
-        self._mosaic_png = _png_base64(mosaic(self.attentions))
+        self._mosaic_png = png_base64(mosaic(self.attentions))
         self._scores = pattern_scores(self.attentions, self.tokens)
         self._head_svgs = {}                                                      # (layer, head, query) -> svg
 

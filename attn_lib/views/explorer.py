@@ -1,16 +1,4 @@
-"""The live attention explorer: change any weight, watch every view repaint.
-
-The explorer computes everything with the same functions the notebooks teach
-(:func:`attn_lib.scores`, :func:`attn_lib.softmax`, :func:`attn_lib.attention`)
-and shows the result as one HTML view built in the kernel. One HTML update per
-change keeps a repaint to a single message (fast, and never half-updated);
-matplotlib is kept for the static snapshot shown where no kernel is running.
-
-Each token's input is its 8 meaning features (:data:`attn_lib.FEATURES`)
-followed by 2 position features, ``sin(pos*theta)`` and ``cos(pos*theta)`` with
-``theta = pi/4``. The position rows of the weight matrices let a preset look at
-*where* a word is ("attend to the previous word") as well as *what* it is.
-"""
+""""""
 
 from __future__ import annotations
 
@@ -18,102 +6,22 @@ import html
 
 import ipywidgets as widgets
 import numpy as np
-from matplotlib import colormaps
 from matplotlib.figure import Figure
 
-from .attention import attention, causal_mask, scores
-from .display import HEATMAP_CMAP, Table, bar_chart, heatmap
-from .embeddings import FEATURES, embed
-from .tokens import tokenize
-from .weights import random_weights
-from .widgets import LiveView, bars_html
-
-POSITION_FEATURES = ("pos sin", "pos cos")
-INPUT_FEATURES = FEATURES + POSITION_FEATURES
-THETA = np.pi / 4
-PRESETS = ("attend to nouns", "attend to itself", "attend to the previous word", "identity", "zeros", "random")
-MATRICES = ("W_Q", "W_K", "W_V")
-
-_LUT = [f"#{int(r * 255):02x}{int(g * 255):02x}{int(b * 255):02x}"
-        for r, g, b, _ in colormaps[HEATMAP_CMAP](np.linspace(0, 1, 256))]
-
-
-def explorer_inputs(tokens) -> np.ndarray:
-    """The explorer's input matrix: meaning features, then two position features.
-
-    Parameters
-    ----------
-    tokens : list of str
-
-    Returns
-    -------
-    np.ndarray, shape (n_tokens, 10)
-        Columns are :data:`INPUT_FEATURES`.
-    """
-    pos = np.arange(len(tokens))[:, None] * THETA                           # (n, 1)
-    return np.hstack([embed(list(tokens)), np.sin(pos), np.cos(pos)])       # (n, 8 + 2)
-
-
-def preset_weights(name: str, d_k: int = 4, seed: int = 0) -> dict:
-    """Weight matrices that produce a recognisable attention pattern.
-
-    Parameters
-    ----------
-    name : str
-        One of :data:`PRESETS`.
-    d_k : int
-        Width of queries, keys and values (>= 2).
-    seed : int
-        Used by ``"random"`` only.
-
-    Returns
-    -------
-    dict
-        ``{"W_Q": (10, d_k), "W_K": (10, d_k), "W_V": (10, d_k)}``.
-    """
-    if name not in PRESETS:
-        raise ValueError(f"preset must be one of {PRESETS}; got {name!r}")
-    d_in = len(INPUT_FEATURES)
-    sin_row, cos_row = d_in - 2, d_in - 1
-    W_Q, W_K, W_V = np.zeros((d_in, d_k)), np.zeros((d_in, d_k)), np.eye(d_in, d_k)
-    if name == "random":
-        W_Q, W_K, W_V = (np.round(3 * random_weights(d_in, d_k, seed=seed + i), 1) for i in range(3))
-    elif name == "identity":
-        W_Q, W_K = np.eye(d_in, d_k), np.eye(d_in, d_k)
-    elif name == "zeros":
-        W_V = np.zeros((d_in, d_k))
-    elif name == "attend to nouns":
-        W_Q[: len(FEATURES), 0] = 3.0                       # every word asks the same question...
-        for feature in ("animal", "object", "place", "nature", "money", "person"):
-            W_K[FEATURES.index(feature), 0] = 3.0           # ...and content words answer it
-    elif name == "attend to itself":
-        W_Q[sin_row, 0] = W_Q[cos_row, 1] = 5.0             # query = my position
-        W_K[sin_row, 0] = W_K[cos_row, 1] = 5.0             # key = my position
-    elif name == "attend to the previous word":
-        c, s = 5 * np.cos(THETA), 5 * np.sin(THETA)
-        W_Q[[sin_row, cos_row], 0:2] = [[c, s], [-s, c]]    # rotate my position back by one step
-        W_K[sin_row, 0] = W_K[cos_row, 1] = 5.0
-    return {"W_Q": W_Q, "W_K": W_K, "W_V": W_V}
-
-
-def _matrix_html(values, rows, cols, title, colored=False, highlight_row=None) -> str:
-    """An HTML table; with ``colored`` the cells are shaded with the heatmap colours (values in [0, 1])."""
-    head = "".join(f"<th>{html.escape(c)}</th>" for c in cols)
-    body = []
-    for i, (label, row) in enumerate(zip(rows, values)):
-        cells = []
-        for v in row:
-            if colored:
-                shade = _LUT[min(255, max(0, int(v * 255)))]
-                ink = "#000" if v > 0.5 else "#fff"
-                cells.append(f"<td style='background:{shade};color:{ink}'>{v:.2f}</td>")
-            else:
-                cells.append(f"<td>{v:.2f}</td>")
-        mark = " class='attn-query'" if i == highlight_row else ""
-        body.append(f"<tr{mark}><th>{html.escape(label)}</th>{''.join(cells)}</tr>")
-    return (f"<div class='attn-view' data-view='{html.escape(title)}'><div class='attn-title'>{html.escape(title)}</div>"
-            f"<table class='attn-table'><tr><th></th>{head}</tr>{''.join(body)}</table></div>")
-
+from ..core.attention import attention, causal_mask, scores
+from ..core.tokens import tokenize
+from ..lessons.lesson02 import (
+    INPUT_FEATURES,
+    MATRICES,
+    PRESETS,
+    THETA,
+    explorer_inputs,
+    preset_weights,
+)
+from ..plots.charts import bar_chart, heatmap
+from ..plots.table import Table
+from ._base import LiveView
+from ._html import bars_html, matrix_html
 
 _STYLE = """<style>
 .attn-explorer {font-family: sans-serif; font-size: 15px}
@@ -294,16 +202,16 @@ class AttentionExplorer(LiveView, widgets.VBox):
         cols = [f"d{j + 1}" for j in range(self.d_k)]
         label = "scaled scores (÷√d_k)" if self.scale_box.value else "scores (not scaled)"
         parts = [
-            _matrix_html(s["weights"], tokens, tokens, "Attention weights (rows: queries, columns: keys)",
+            matrix_html(s["weights"], tokens, tokens, "Attention weights (rows: queries, columns: keys)",
                          colored=True, highlight_row=q),
             "<div class='attn-view' data-view='bars'>"
             + bars_html(tokens, s["weights"][q], q, f"Softmax scores of '{tokens[q]}'") + "</div>",
-            _matrix_html(s["raw_scores"], tokens, tokens, "Raw scores Q·Kᵀ", highlight_row=q),
-            _matrix_html(s["scaled_scores"], tokens, tokens, label.capitalize(), highlight_row=q),
-            _matrix_html(s["Q"], tokens, cols, "Q (queries)", highlight_row=q),
-            _matrix_html(s["K"], tokens, cols, "K (keys)"),
-            _matrix_html(s["V"], tokens, cols, "V (values)"),
-            _matrix_html(s["output"], tokens, cols, "Output (context vectors)", highlight_row=q),
+            matrix_html(s["raw_scores"], tokens, tokens, "Raw scores Q·Kᵀ", highlight_row=q),
+            matrix_html(s["scaled_scores"], tokens, tokens, label.capitalize(), highlight_row=q),
+            matrix_html(s["Q"], tokens, cols, "Q (queries)", highlight_row=q),
+            matrix_html(s["K"], tokens, cols, "K (keys)"),
+            matrix_html(s["V"], tokens, cols, "V (values)"),
+            matrix_html(s["output"], tokens, cols, "Output (context vectors)", highlight_row=q),
         ]
         period = round(2 * np.pi / THETA)
         note = (f"<div class='attn-note'>This sentence has more than {period} tokens: the two position "

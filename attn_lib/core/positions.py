@@ -6,7 +6,7 @@ import numbers
 
 import numpy as np
 
-from ._validate import as_positive_int
+from .validate import as_positive_int
 
 
 def sinusoidal_positions(n: int, d_model: int, base: float = 10000.0) -> np.ndarray:

@@ -13,7 +13,7 @@ import numbers
 import numpy as np
 
 
-def _describe(value) -> str:
+def describe(value) -> str:
     """A short description of what the caller passed, for error messages."""
     if isinstance(value, np.ndarray):
         return f"an array of shape {value.shape} and dtype {value.dtype}"
@@ -41,11 +41,11 @@ def as_array(value, name: str, shape: str, *, min_ndim: int = 1, max_ndim: int |
     """
     if not isinstance(value, np.ndarray):
         hint = " Convert it with np.array(...) first." if isinstance(value, (list, tuple)) else ""
-        raise TypeError(f"{name} must be a numpy array of shape {shape}; got {_describe(value)}.{hint}")
+        raise TypeError(f"{name} must be a numpy array of shape {shape}; got {describe(value)}.{hint}")
     if value.dtype == bool or not (np.issubdtype(value.dtype, np.integer)
                                    or np.issubdtype(value.dtype, np.floating)):
         raise TypeError(f"{name} must hold real numbers (int or float) with shape {shape}; "
-                        f"got {_describe(value)}")
+                        f"got {describe(value)}")
     if value.ndim < min_ndim or (max_ndim is not None and value.ndim > max_ndim):
         n_dims = f"{min_ndim}" if max_ndim == min_ndim else f"at least {min_ndim}"
         if max_ndim is not None and max_ndim != min_ndim:
@@ -65,7 +65,7 @@ def as_array(value, name: str, shape: str, *, min_ndim: int = 1, max_ndim: int |
 def as_positive_number(value, name: str) -> float:
     """Check that ``value`` is a finite real number > 0 (e.g. a temperature)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a positive number; got {_describe(value)}")
+        raise TypeError(f"{name} must be a positive number; got {describe(value)}")
     try:
         value = float(value)
     except OverflowError:
@@ -78,7 +78,7 @@ def as_positive_number(value, name: str) -> float:
 def as_positive_int(value, name: str) -> int:
     """Check that ``value`` is a whole number >= 1 (e.g. a sequence length or head count)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be a whole number >= 1; got {_describe(value)}")
+        raise TypeError(f"{name} must be a whole number >= 1; got {describe(value)}")
     if value < 1:
         raise ValueError(f"{name} must be >= 1; got {value}")
     return int(value)
@@ -87,7 +87,7 @@ def as_positive_int(value, name: str) -> int:
 def as_flag(value, name: str) -> bool:
     """Check that ``value`` is True or False."""
     if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be True or False; got {_describe(value)}")
+        raise TypeError(f"{name} must be True or False; got {describe(value)}")
     return bool(value)
 
 
@@ -109,7 +109,7 @@ def as_mask(mask, scores_shape: tuple) -> np.ndarray:
     expected = f"(..., n_q, n_k) = (..., {scores_shape[-2]}, {scores_shape[-1]})"
     if not isinstance(mask, np.ndarray):
         raise TypeError(f"mask must be a boolean numpy array broadcastable to {expected}; "
-                        f"got {_describe(mask)}")
+                        f"got {describe(mask)}")
     if mask.dtype != bool:
         raise TypeError(f"mask must have dtype bool (True = may attend); got dtype {mask.dtype}. "
                         f"Use mask.astype(bool) or build it with a comparison.")
@@ -124,3 +124,20 @@ def as_mask(mask, scores_shape: tuple) -> np.ndarray:
         raise ValueError(f"mask lets query row {where[-1]} (index {where}) attend to nothing: "
                          f"every query needs at least one True entry, or its weights would be 0/0")
     return mask
+
+
+def as_seed(seed) -> int:
+    """Check that ``seed`` is a whole number >= 0."""
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise TypeError(f"seed must be a whole number >= 0; got {describe(seed)}")
+    if seed < 0:
+        raise ValueError(f"seed must be >= 0; got {seed}")
+    return int(seed)
+
+
+def as_count(value, name: str, minimum: int) -> int:
+    """Check that ``value`` is a whole number >= ``minimum``."""
+    value = as_positive_int(value, name)
+    if value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}; got {value}")
+    return value
