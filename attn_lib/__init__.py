@@ -23,6 +23,7 @@ from .core import (
     PAD,
     VOCABULARY,
     attention,
+    attention_backward,
     causal_mask,
     causal_padding_mask,
     embed,
@@ -31,6 +32,7 @@ from .core import (
     merge_heads,
     multi_head_attention,
     multi_head_steps,
+    online_softmax_blocks,
     pad_batch,
     padding_mask,
     patchify,
@@ -39,7 +41,9 @@ from .core import (
     self_attention,
     sinusoidal_positions,
     softmax,
+    softmax_backward,
     split_heads,
+    tiled_attention,
     tokenize,
     unpatchify,
 )
@@ -94,12 +98,13 @@ def __dir__():
     return sorted(set(globals()) | set(__all__))
 
 
-__all__ = sorted([
-    "AttentionExplorer", "AttentionViewer", "D_MODEL", "FEATURES", "PAD", "Table", "VOCABULARY",
-    "attention", "bar_chart", "causal_mask", "causal_padding_mask", "check", "context", "core",
-    "embed", "embedding_of", "environment", "heatmap", "is_known", "lessons", "load_pretrained",
-    "merge_heads", "model", "model_views", "multi_head_attention", "multi_head_steps", "pad_batch",
-    "padding_mask", "patchify", "pattern_scores", "plots", "pretrained", "random_weights", "scaling",
-    "scores", "self_attention", "sinusoidal_positions", "softmax", "split_heads", "tokenize",
-    "unpatchify", "views", "widgets",
-], key=str.lower)
+__all__ = [  # sorted, case-insensitive
+    "attention", "attention_backward", "AttentionExplorer", "AttentionViewer", "bar_chart",
+    "causal_mask", "causal_padding_mask", "check", "context", "core", "D_MODEL", "embed",
+    "embedding_of", "environment", "FEATURES", "heatmap", "is_known", "lessons",
+    "load_pretrained", "merge_heads", "model", "model_views", "multi_head_attention",
+    "multi_head_steps", "online_softmax_blocks", "PAD", "pad_batch", "padding_mask",
+    "patchify", "pattern_scores", "plots", "pretrained", "random_weights", "scaling", "scores",
+    "self_attention", "sinusoidal_positions", "softmax", "softmax_backward", "split_heads",
+    "Table", "tiled_attention", "tokenize", "unpatchify", "views", "VOCABULARY", "widgets",
+]

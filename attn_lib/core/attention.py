@@ -2,27 +2,24 @@
 
 Shapes follow one convention throughout: rows are tokens, and any leading
 dimensions (``...``) are batch dimensions that broadcast.
+
+Taught in notebook 03 (scores) and notebook 04 (attention); self-attention is first
+built step by step in notebook 01, and the causal mask is taught in notebook 05.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from . import validate
 from .softmax import softmax
-from .validate import as_array, as_flag, as_mask, as_positive_int
-
-
-def _batch_shape(name_a, a, name_b, b):
-    """Check that the leading (batch) dimensions of two arrays broadcast."""
-    try:
-        return np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
-    except ValueError:
-        raise ValueError(f"the batch dimensions of {name_a} {a.shape[:-2]} and {name_b} "
-                         f"{b.shape[:-2]} do not broadcast (shapes {a.shape} and {b.shape})") from None
 
 
 def scores(Q, K, scale: bool = True) -> np.ndarray:
-    """How well each query matches each key: ``Q @ K^T``, optionally divided by ``sqrt(d_k)``.
+    r"""How well each query matches each key: ``Q @ K^T``, optionally divided by ``sqrt(d_k)``.
+
+    Taught in notebook 03, section 2 (The score matrix: every query against every key);
+    the scaling in notebook 03, section 3 (Why divide by $\sqrt{d}$).
 
     Parameters
     ----------
@@ -38,13 +35,7 @@ def scores(Q, K, scale: bool = True) -> np.ndarray:
     np.ndarray, shape (..., n_q, n_k)
         ``scores[..., i, j]`` is query ``i``'s raw score for key ``j``.
     """
-    Q = as_array(Q, "Q", "(..., n_q, d_k)", min_ndim=2)
-    K = as_array(K, "K", "(..., n_k, d_k)", min_ndim=2)
-    scale = as_flag(scale, "scale")
-    if Q.shape[-1] != K.shape[-1]:
-        raise ValueError(f"Q and K must have the same d_k (last dimension); "
-                         f"got Q of shape {Q.shape} and K of shape {K.shape}")
-    _batch_shape("Q", Q, "K", K)
+    Q, K, scale = validate.score_inputs(Q, K, scale)
     d_k = Q.shape[-1]
     s = Q @ np.swapaxes(K, -1, -2)                    # (..., n_q, d_k) @ (..., d_k, n_k) -> (..., n_q, n_k)
     return s / np.sqrt(d_k) if scale else s
@@ -52,6 +43,9 @@ def scores(Q, K, scale: bool = True) -> np.ndarray:
 
 def attention(Q, K, V, mask=None, temperature: float = 1.0, scale: bool = True):
     """Scaled dot-product attention: ``softmax(Q K^T / sqrt(d_k)) V``.
+
+    Taught in notebook 04, section 1 (Output = weights × V, three ways); the mask in
+    notebook 05, section 1 (One sentence, two kinds of attention).
 
     Parameters
     ----------
@@ -74,14 +68,9 @@ def attention(Q, K, V, mask=None, temperature: float = 1.0, scale: bool = True):
     weights : np.ndarray, shape (..., n_q, n_k)
         The attention weights; each row sums to 1.
     """
+    Q, K, V, mask, scale = validate.attention_inputs(Q, K, V, mask, scale)
     s = scores(Q, K, scale=scale)                     # (..., n_q, n_k)
-    V = as_array(V, "V", "(..., n_k, d_v)", min_ndim=2)
-    if V.shape[-2] != s.shape[-1]:
-        raise ValueError(f"V must have one row per key: expected shape (..., {s.shape[-1]}, d_v) "
-                         f"to match K; got V of shape {V.shape}")
-    _batch_shape("scores", s, "V", V)
     if mask is not None:
-        mask = as_mask(mask, s.shape)                  # (..., n_q, n_k) bool
         s = np.where(mask, s, -np.inf)                # masked keys can never win
     weights = softmax(s, axis=-1, temperature=temperature)  # (..., n_q, n_k), rows sum to 1
     return weights @ V, weights                       # (..., n_q, d_v), (..., n_q, n_k)
@@ -89,6 +78,8 @@ def attention(Q, K, V, mask=None, temperature: float = 1.0, scale: bool = True):
 
 def causal_mask(n: int) -> np.ndarray:
     """The mask of a left-to-right (GPT-style) model: token ``i`` sees tokens ``0..i``.
+
+    Taught in notebook 05, section 1 (One sentence, two kinds of attention).
 
     Parameters
     ----------
@@ -100,7 +91,7 @@ def causal_mask(n: int) -> np.ndarray:
     np.ndarray of bool, shape (n, n)
         True on and below the diagonal.
     """
-    n = as_positive_int(n, "n")
+    n = validate.as_positive_int(n, "n")
     return np.tril(np.ones((n, n), dtype=bool))
 
 
@@ -109,6 +100,9 @@ def self_attention(X, W_q, W_k, W_v, mask=None, temperature: float = 1.0, scale:
 
     Uses the row-vector convention: ``Q = X @ W_q``, ``K = X @ W_k``, ``V = X @ W_v``.
 
+    Taught in notebook 01, section 5 (From words to attention, step by step), and
+    summed up in notebook 01, section 6 (The formula, term by term).
+
     Parameters
     ----------
     X : np.ndarray, shape (..., n, d_model)
@@ -116,7 +110,7 @@ def self_attention(X, W_q, W_k, W_v, mask=None, temperature: float = 1.0, scale:
     W_q, W_k : np.ndarray, shape (d_model, d_k)
     W_v : np.ndarray, shape (d_model, d_v)
     mask, temperature, scale
-        As in :func:`attention`.
+        As in :func:`attention`, which checks them.
 
     Returns
     -------
@@ -125,16 +119,6 @@ def self_attention(X, W_q, W_k, W_v, mask=None, temperature: float = 1.0, scale:
     weights : np.ndarray, shape (..., n, n)
         Row ``i`` says how much token ``i`` attends to each token.
     """
-    X = as_array(X, "X", "(..., n, d_model)", min_ndim=2)
-    d_model = X.shape[-1]
-    W_q, W_k, W_v = (as_array(W, name, f"({d_model}, d)", min_ndim=2, max_ndim=2)
-                     for W, name in ((W_q, "W_q"), (W_k, "W_k"), (W_v, "W_v")))
-    for W, name in ((W_q, "W_q"), (W_k, "W_k"), (W_v, "W_v")):
-        if W.shape[0] != d_model:
-            raise ValueError(f"{name} must have shape (d_model, d) = ({d_model}, d) to match X's "
-                             f"last dimension; got {name} of shape {W.shape}")
-    if W_q.shape[1] != W_k.shape[1]:
-        raise ValueError(f"W_q and W_k must give queries and keys the same width d_k; "
-                         f"got W_q of shape {W_q.shape} and W_k of shape {W_k.shape}")
+    X, W_q, W_k, W_v = validate.self_attention_inputs(X, W_q, W_k, W_v)
     Q, K, V = X @ W_q, X @ W_k, X @ W_v               # (..., n, d_k), (..., n, d_k), (..., n, d_v)
     return attention(Q, K, V, mask=mask, temperature=temperature, scale=scale)

@@ -5,6 +5,8 @@ dimensions means something a learner can check by eye, so that dot products
 between words are easy to predict. Words outside the table get a small
 pseudo-random vector derived from the word itself (a SHA-256 digest), so it is
 identical on every machine, in every process, and across numpy versions.
+
+Taught in notebook 01.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import hashlib
 
 import numpy as np
 
+from . import validate
 from .tokens import tokenize
 
 FEATURES = ("animal", "object", "action", "place", "function", "money", "nature", "person")
@@ -52,7 +55,11 @@ VOCABULARY = tuple(_TABLE)
 
 
 def is_known(word: str) -> bool:
-    """True if ``word`` (in any case) has a hand-made vector."""
+    """True if ``word`` (in any case) has a hand-made vector.
+
+    Not called in the notebooks; the table it looks in is taught in notebook 01, section 1
+    (Same word, two meanings: the "bank" question).
+    """
     return isinstance(word, str) and word.lower() in _TABLE
 
 
@@ -66,6 +73,8 @@ def _fallback_vector(word: str) -> np.ndarray:
 def embedding_of(word: str) -> np.ndarray:
     """The vector of one word; case does not matter.
 
+    Taught in notebook 01, section 5 (From words to attention, step by step).
+
     Parameters
     ----------
     word : str
@@ -76,16 +85,15 @@ def embedding_of(word: str) -> np.ndarray:
     np.ndarray, shape (D_MODEL,) = (8,)
         The hand-made vector for a known word, the stable fallback otherwise.
     """
-    if not isinstance(word, str):
-        raise TypeError(f"word must be a str; got a {type(word).__name__}")
-    if not word:
-        raise ValueError("word must not be the empty string")
+    word = validate.word(word)
     known = _TABLE.get(word.lower())
-    return np.array(known, dtype=np.float64) if known else _fallback_vector(word)
+    return np.array(known, dtype=np.float64) if known else _fallback_vector(word)   # (D_MODEL,)
 
 
 def embed(tokens) -> np.ndarray:
     """Stack the vectors of a sentence's tokens into a matrix.
+
+    Taught in notebook 01, section 1 (Same word, two meanings: the "bank" question).
 
     Parameters
     ----------
@@ -98,13 +106,5 @@ def embed(tokens) -> np.ndarray:
     np.ndarray, shape (n_tokens, D_MODEL) = (n_tokens, 8)
         Row ``i`` is the embedding of token ``i``.
     """
-    if isinstance(tokens, str):
-        tokens = tokenize(tokens)
-    if not isinstance(tokens, (list, tuple)):
-        raise TypeError(f"tokens must be a list of str (or a sentence as a str); got a {type(tokens).__name__}")
-    if not tokens:
-        raise ValueError("tokens must contain at least one token; got an empty list")
-    for i, t in enumerate(tokens):
-        if not isinstance(t, str) or not t:
-            raise TypeError(f"tokens must be non-empty strings; got {t!r} at position {i}")
+    tokens = tokenize(tokens) if isinstance(tokens, str) else validate.tokens(tokens)  # tokenize checks a str
     return np.stack([embedding_of(t) for t in tokens])               # (n_tokens, D_MODEL)

@@ -2,18 +2,22 @@
 
 Head ``h`` owns columns ``h*d_head:(h+1)*d_head`` of the projected queries,
 keys and values, where ``d_head = d_model // n_heads``.
+
+Taught in notebook 07.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from . import validate
 from .attention import attention
-from .validate import as_array, as_mask, as_positive_int
 
 
 def split_heads(x: np.ndarray, n_heads: int) -> np.ndarray:
     """Cut the last dimension into ``n_heads`` slices and move the head axis forward.
+
+    Taught in notebook 07, section 3 (Follow the shapes).
 
     Parameters
     ----------
@@ -33,6 +37,8 @@ def split_heads(x: np.ndarray, n_heads: int) -> np.ndarray:
 def merge_heads(x: np.ndarray) -> np.ndarray:
     """Undo :func:`split_heads`: put the heads' outputs side by side again.
 
+    Taught in notebook 07, section 3 (Follow the shapes).
+
     Parameters
     ----------
     x : np.ndarray, shape (..., n_heads, n, d_head)
@@ -48,6 +54,8 @@ def merge_heads(x: np.ndarray) -> np.ndarray:
 def multi_head_steps(X, W_q, W_k, W_v, W_o, n_heads: int, mask=None) -> dict:
     """Multi-head self-attention, keeping every intermediate array (for the shape tracer).
 
+    Taught in notebook 07, section 2 (Two heads, two patterns).
+
     Parameters are those of :func:`multi_head_attention`.
 
     Returns
@@ -58,34 +66,23 @@ def multi_head_steps(X, W_q, W_k, W_v, W_o, n_heads: int, mask=None) -> dict:
         ``weights`` (..., n_heads, n, n) and ``heads`` (..., n_heads, n, d_head): each head's attention;
         ``merged`` (..., n, d_model): after :func:`merge_heads`; ``output`` (..., n, d_model).
     """
-    X = as_array(X, "X", "(..., n, d_model)", min_ndim=2)
-    d_model = X.shape[-1]
-    n_heads = as_positive_int(n_heads, "n_heads")
-    if d_model % n_heads:
-        raise ValueError(f"n_heads must divide d_model so every head gets the same width; "
-                         f"got n_heads={n_heads} and d_model={d_model}")
-    W = {}
-    for name, matrix in (("W_q", W_q), ("W_k", W_k), ("W_v", W_v), ("W_o", W_o)):
-        W[name] = as_array(matrix, name, f"(d_model, d_model) = ({d_model}, {d_model})", min_ndim=2, max_ndim=2)
-        if W[name].shape != (d_model, d_model):
-            raise ValueError(f"{name} must have shape (d_model, d_model) = ({d_model}, {d_model}); "
-                             f"got shape {W[name].shape}")
+    X, W_q, W_k, W_v, W_o, n_heads, mask = validate.multi_head_inputs(X, W_q, W_k, W_v, W_o, n_heads, mask)
     if mask is not None:
-        n = X.shape[-2]
-        mask = as_mask(mask, X.shape[:-2] + (n, n))          # (..., n, n), checked in the caller's terms
-        mask = mask[..., None, :, :]                         # (..., 1, n, n): same mask for every head
-    s = {"Q": X @ W["W_q"], "K": X @ W["W_k"], "V": X @ W["W_v"]}   # (..., n, d_model) each
+        mask = mask[..., None, :, :]                        # (..., 1, n, n): same mask for every head
+    s = {"Q": X @ W_q, "K": X @ W_k, "V": X @ W_v}          # (..., n, d_model) each
     for name in ("Q", "K", "V"):
         s[f"{name}_heads"] = split_heads(s[name], n_heads)  # (..., n_heads, n, d_head)
     s["heads"], s["weights"] = attention(s["Q_heads"], s["K_heads"], s["V_heads"], mask=mask)
     #                                                        (..., n_heads, n, d_head), (..., n_heads, n, n)
     s["merged"] = merge_heads(s["heads"])                   # (..., n, d_model)
-    s["output"] = s["merged"] @ W["W_o"]                    # (..., n, d_model)
+    s["output"] = s["merged"] @ W_o                         # (..., n, d_model)
     return s
 
 
 def multi_head_attention(X, W_q, W_k, W_v, W_o, n_heads: int, mask=None):
     """Multi-head self-attention without biases.
+
+    Taught in notebook 07, section 4 (Head by head, by hand).
 
     Parameters
     ----------

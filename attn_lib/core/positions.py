@@ -1,12 +1,13 @@
-"""Positional encodings: giving tokens a sense of where they stand."""
+"""Positional encodings: giving tokens a sense of where they stand.
+
+Taught in notebook 06.
+"""
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
-from .validate import as_positive_int
+from . import validate
 
 
 def sinusoidal_positions(n: int, d_model: int, base: float = 10000.0) -> np.ndarray:
@@ -14,6 +15,8 @@ def sinusoidal_positions(n: int, d_model: int, base: float = 10000.0) -> np.ndar
 
     ``P[pos, 2i] = sin(pos / base^(2i/d_model))`` and
     ``P[pos, 2i+1] = cos(pos / base^(2i/d_model))``.
+
+    Taught in notebook 06, section 3 (Sinusoidal position encodings).
 
     Parameters
     ----------
@@ -29,15 +32,11 @@ def sinusoidal_positions(n: int, d_model: int, base: float = 10000.0) -> np.ndar
     np.ndarray, shape (n, d_model)
         Row ``pos`` is added to the embedding of the token at position ``pos``.
     """
-    n, d_model = as_positive_int(n, "n"), as_positive_int(d_model, "d_model")
-    if isinstance(base, bool) or not isinstance(base, numbers.Real):
-        raise TypeError(f"base must be a number > 1; got {base!r}")
-    if not np.isfinite(base) or base <= 1:
-        raise ValueError(f"base must be a finite number > 1; got {base!r}")
+    n, d_model, base = validate.position_inputs(n, d_model, base)
     positions = np.arange(n)[:, None]                                   # (n, 1)
     rates = base ** (-np.arange(0, d_model, 2) / d_model)               # (ceil(d_model/2),)
     angles = positions * rates                                          # (n, ceil(d_model/2))
-    P = np.zeros((n, d_model))
+    P = np.zeros((n, d_model))                                          # (n, d_model)
     P[:, 0::2] = np.sin(angles)                                         # even columns
     P[:, 1::2] = np.cos(angles[:, : d_model // 2])                      # odd columns
     return P

@@ -1,10 +1,13 @@
-"""Softmax: turn raw scores into weights that are positive and sum to 1."""
+"""Softmax: turn raw scores into weights that are positive and sum to 1.
+
+Taught in notebook 03 (first met in notebook 01).
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
-from .validate import as_array, as_positive_number
+from . import validate
 
 
 def softmax(x, axis: int = -1, temperature: float = 1.0) -> np.ndarray:
@@ -13,6 +16,10 @@ def softmax(x, axis: int = -1, temperature: float = 1.0) -> np.ndarray:
     ``softmax(x)_i = exp(x_i / T) / sum_j exp(x_j / T)``. The largest entry is
     subtracted first, so logits as large as 1e4 never overflow. Entries equal to
     ``-inf`` (masked positions) get weight exactly 0.
+
+    Taught in notebook 03, section 6 (A softmax that never overflows), and the temperature
+    in notebook 03, section 5 (Temperature: sharper or flatter); first met in notebook 01,
+    section 3 (Attention as a row of weights).
 
     Parameters
     ----------
@@ -38,16 +45,8 @@ def softmax(x, axis: int = -1, temperature: float = 1.0) -> np.ndarray:
         ``x`` is empty or holds NaN / +inf, a slice is all ``-inf``, ``axis`` is
         out of range, or ``temperature <= 0``.
     """
-    x = as_array(x, "x", "(..., n)", allow_neg_inf=True)
-    temperature = as_positive_number(temperature, "temperature")
-    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
-        raise TypeError(f"axis must be an int; got a {type(axis).__name__}")
-    if not -x.ndim <= axis < x.ndim:
-        raise ValueError(f"axis must be in [{-x.ndim}, {x.ndim - 1}] for x of shape {x.shape}; got {axis}")
+    x, axis, temperature = validate.softmax_inputs(x, axis, temperature)
     x_max = x.max(axis=axis, keepdims=True)                  # (..., 1, ...) largest logit per slice
-    if np.isneginf(x_max).any():
-        raise ValueError("x has a slice along axis whose entries are all -inf (fully masked); "
-                         "softmax of nothing is undefined")
     z = (x - x_max) / temperature                             # <= 0 everywhere, 0 at the max
     e = np.exp(z)                                             # in [0, 1]; exp(-inf) = 0
     return e / e.sum(axis=axis, keepdims=True)                # each slice sums to 1

@@ -1,8 +1,13 @@
-"""Turning a sentence into tokens."""
+"""Turning a sentence into tokens.
+
+Taught in notebook 01.
+"""
 
 from __future__ import annotations
 
 import re
+
+from . import validate
 
 # A word (letters, digits, inner apostrophes as in "don't") or one punctuation mark.
 _TOKEN = re.compile(r"\w+(?:['\u2019]\w+)*|[^\w\s]")
@@ -10,6 +15,8 @@ _TOKEN = re.compile(r"\w+(?:['\u2019]\w+)*|[^\w\s]")
 
 def tokenize(text: str) -> list[str]:
     """Split text into words and punctuation marks, keeping their case.
+
+    Taught in notebook 01, section 1 (Same word, two meanings: the "bank" question).
 
     Parameters
     ----------
@@ -29,9 +36,5 @@ def tokenize(text: str) -> list[str]:
     ValueError
         ``text`` is empty or only white space.
     """
-    if not isinstance(text, str):
-        raise TypeError(f"text must be a str such as 'The cat sat on the mat'; got a {type(text).__name__}")
-    tokens = _TOKEN.findall(text)
-    if not tokens:
-        raise ValueError(f"text must contain at least one word or punctuation mark; got {text!r}")
-    return tokens
+    text = validate.text(text)
+    return _TOKEN.findall(text)
