@@ -21,7 +21,7 @@ import time
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from attn_lib.pretrained import load_pretrained  # noqa: E402
+from attn_lib.model import load_pretrained  # noqa: E402
 
 SENTENCE = "The cat sat on the mat by the river."          # 12 wordpieces with [CLS] and [SEP]
 TARGETS_MS = {"load": 2000.0, "forward": 30.0, "repaint": 50.0}
@@ -101,7 +101,7 @@ def main() -> int:
         print(f"{'forward PyTorch, same tokens':44} {torch_ms:>6.1f} ms   ({torch.get_num_threads()} threads; "
               f"numpy / PyTorch = {forward_ms / torch_ms:.1f})")
 
-    from attn_lib.model_views import AttentionViewer
+    from attn_lib.views import AttentionViewer
     viewer = AttentionViewer(model, SENTENCE)
     L, H = result.attentions.shape[:2]
     picks = [(layer, head) for layer in range(L) for head in range(H)]
