@@ -6,6 +6,7 @@ websocket's socket); these tests check the pieces without a server.
 
 from __future__ import annotations
 
+import importlib
 import json
 import logging
 import pathlib
@@ -19,6 +20,7 @@ from attn_lib_server import LOG_MESSAGE, nodelay_of, with_nodelay
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 CONFIG = ROOT / "jupyter-config" / "jupyter_server_config.d" / "attn_lib_server.json"
+VOILA_CONFIG = ROOT / "jupyter-config" / "voila.json"
 
 
 class FakeHandler:
@@ -119,3 +121,21 @@ def test_installing_attn_lib_enables_the_extension():
     found = [p for p in installed if p.exists()]
     assert found, f"attn_lib_server.json is in none of {[str(p.parent) for p in installed]}: reinstall attn_lib"
     assert json.loads(found[0].read_text()) == json.loads(CONFIG.read_text())
+
+
+def test_installing_attn_lib_gives_standalone_voila_the_nodelay_connection():
+    """Voila loads no server extensions; the voila.json attn_lib installs names the wrapped class."""
+    name = json.loads(VOILA_CONFIG.read_text())["Voila"]["kernel_websocket_connection_class"]
+    module_name, _, class_name = name.rpartition(".")
+    pytest.importorskip("jupyter_server", reason="jupyter_server is not installed")
+    connection = getattr(importlib.import_module(module_name), class_name)
+    assert connection._attn_lib_nodelay and "connect" in vars(connection)
+    tomllib = pytest.importorskip("tomllib", reason="tomllib is Python 3.11+")
+    wheel = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["hatch"]["build"]["targets"]["wheel"]
+    assert wheel["shared-data"][str(VOILA_CONFIG.relative_to(ROOT))] == "etc/jupyter/voila.json"
+    voila_app = pytest.importorskip("voila.app", reason="voila is not installed")
+    paths = pytest.importorskip("jupyter_core.paths", reason="jupyter_core is not installed")
+    app = voila_app.Voila()
+    app.load_config_file("voila", path=paths.jupyter_config_path())     # what Voila does at start
+    assert app.kernel_websocket_connection_class is connection, (
+        f"Voila would use {app.kernel_websocket_connection_class.__name__}: reinstall attn_lib")

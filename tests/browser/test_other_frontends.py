@@ -121,6 +121,8 @@ def test_voila_explorer_offline(chromium, voila_server):
         assert harness.page_errors(page, log_console=False) == []
         needed = [url for url in context.external_requests if not ALLOWED_OFFLINE_MISSES.match(url)]
         assert needed == [], f"Voila's page asked the internet for {needed}"
+        # Voila loads no server extensions: the voila.json that attn_lib installs names the class.
+        assert harness.kernel_websocket_nodelay(voila_server)[-1:] == ["1"], voila_server.log_tail(40)
     except Exception:
         with contextlib.suppress(Exception):
             shot = voila_server.workdir / "failure-voila.png"
