@@ -4,7 +4,7 @@ The folders are the architecture; dependencies run one way, views -> lessons -> 
 
 - ``core/``     the maths, numpy only: tokens, embeddings, softmax, attention, masks,
                 positions, multi_head, vision. Start reading here.
-- ``lessons/``  each notebook's own data and experiments (``lessonNN.py``), numpy only.
+- ``lessons/``  each notebook's own data and experiments (``lessonNN.py``): numpy, core and earlier lessons.
 - ``plots/``    static renderings: text tables and matplotlib figures.
 - ``views/``    live ipywidgets views, one per module.
 - ``model/``    a real model (all-MiniLM-L6-v2) run in numpy on ``core``.

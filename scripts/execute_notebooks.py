@@ -9,6 +9,10 @@ Each notebook runs in a fresh kernel of the current environment, in the
 notebooks/ folder, exactly as nbval will later re-run it. Widget state is not
 saved (it would bloat the files and GitHub rejects partial widget metadata),
 and execution counts come out as 1, 2, 3, ... from one clean Run All.
+
+Solutions stay hidden: every cell tagged ``solution`` runs (so the cells after it see the same
+state) but is saved without its outputs, its source folded, and tagged ``nbval-skip`` so nbval
+does not compare it. ``tests/test_solutions.py`` runs every solution and asks its checker.
 """
 
 from __future__ import annotations
@@ -26,6 +30,25 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 
 
+SOLUTION_TAG = "solution"
+SKIP_TAG = "nbval-skip"
+
+
+def is_solution(cell) -> bool:
+    """A worked solution: a code cell tagged ``solution``."""
+    return cell.cell_type == "code" and SOLUTION_TAG in cell.metadata.get("tags", [])
+
+
+def hide_solution(cell) -> None:
+    """Fold the solution's source and drop its outputs, so no stored output shows the answer."""
+    cell.outputs = []
+    cell.execution_count = None
+    cell.metadata.setdefault("jupyter", {})["source_hidden"] = True
+    tags = cell.metadata.setdefault("tags", [])
+    if SKIP_TAG not in tags:
+        tags.append(SKIP_TAG)
+
+
 def execute(path: pathlib.Path, timeout: int = 600) -> float:
     """Run one notebook in place; return the seconds it took."""
     notebook = nbformat.read(path, as_version=4)
@@ -37,6 +60,8 @@ def execute(path: pathlib.Path, timeout: int = 600) -> float:
     notebook.metadata.pop("widgets", None)
     for cell in notebook.cells:                     # nbclient's timestamps would churn every diff
         cell.metadata.pop("execution", None)
+        if is_solution(cell):
+            hide_solution(cell)
     notebook.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)", "language": "python",
                                        "name": "python3"}
     nbformat.write(notebook, path)

@@ -20,6 +20,10 @@ def source(cell):
     return "".join(cell["source"])
 
 
+def is_solution(cell):
+    return cell["cell_type"] == "code" and "solution" in cell["metadata"].get("tags", [])
+
+
 def test_the_course_has_notebooks():
     assert [p.name[:2] for p in NOTEBOOKS][:2] == ["00", "01"]
 
@@ -30,7 +34,8 @@ def test_stored_from_one_clean_run_without_widget_state(path):
     assert nb["metadata"]["kernelspec"]["name"] == "python3"
     assert "widgets" not in nb["metadata"], "widget state must not be saved"
     code = [c for c in nb["cells"] if c["cell_type"] == "code" and source(c).strip()]
-    assert [c["execution_count"] for c in code] == list(range(1, len(code) + 1))
+    # Solutions run too (they keep their numbers in the run) but are stored unexecuted.
+    assert [c["execution_count"] for c in code] == [None if is_solution(c) else k for k, c in enumerate(code, 1)]
     errors = [o for c in code for o in c["outputs"] if o["output_type"] == "error"]
     assert not errors, f"stored error outputs: {[e['ename'] for e in errors]}"
     assert not any("execution" in c["metadata"] for c in code), "nbclient timestamps were saved"
@@ -58,8 +63,7 @@ def test_exercises_are_checked_and_solutions_hidden(path):
         assert cell["metadata"].get("jupyter", {}).get("source_hidden") is True
         assert source(cell).startswith("# Solution")
         assert "check." in source(cell), "a solution shows that the checker accepts it"
-        shown = "".join("".join(o.get("data", {}).get("text/plain", "")) for o in cell["outputs"])
-        assert "Correct!" in shown
+        # Its "Correct!" is never stored (tests/test_solutions.py runs every solution and asks).
     for i, cell in enumerate(cells):
         if cell in solutions:
             attempt = next(c for c in reversed(cells[:i]) if c["cell_type"] == "code")
@@ -76,7 +80,10 @@ def test_ignored_outputs_give_a_reason(path):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebooks_import_the_library_rather_than_copying_it(path):
-    code = "\n".join(source(c) for c in load(path)["cells"] if c["cell_type"] == "code")
+    # A function the learner builds (its skeleton and its solution call a ``check.*_function``
+    # checker, which compares it with attn_lib) is an exercise, not a copy.
+    code = "\n".join(source(c) for c in load(path)["cells"] if c["cell_type"] == "code"
+                     and not re.search(r"\bcheck\.\w+_function\(", source(c)))
     assert "attn_lib" in code
     for name in ("softmax", "attention", "self_attention", "scores", "multi_head_attention"):
         assert not re.search(rf"^def {name}\(", code, re.M), f"{path.name} redefines attn_lib.{name}"

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._base import Result, _as_number, _right, _wrong
+from ._base import Result, _as_number, _checker, _CheckerArgumentError, _right, _wrong
 
 
 def _vector_04(v, name, length=None):
     """A checker's own input (not the learner's answer): a finite, non-zero 1-D vector."""
-    v = np.asarray(v, dtype=np.float64)
+    try:
+        v = np.asarray(v, dtype=np.float64)
+    except (TypeError, ValueError, OverflowError):
+        raise _CheckerArgumentError(f"{name} must be a vector of numbers; got {v!r}") from None
     if v.ndim != 1 or (length is not None and v.shape != (length,)):
         want = f"({length},)" if length is not None else "(d,)"
-        raise ValueError(f"{name} must have shape {want}; got shape {v.shape}")
+        raise _CheckerArgumentError(f"{name} must have shape {want}; got shape {v.shape}")
     if not np.all(np.isfinite(v)) or not np.any(v):
-        raise ValueError(f"{name} must be finite and not all zeros; got {v}")
+        raise _CheckerArgumentError(f"{name} must be finite and not all zeros; got {v}")
     return v
 
 
@@ -23,6 +26,7 @@ def _angle_gap_04(angle, perpendicular):
     return abs((angle - perpendicular + 90.0) % 180.0 - 90.0)
 
 
+@_checker("an angle in degrees, one number")
 def equal_scores_angle(answer, key_a, key_b, names=("key_a", "key_b")) -> Result:
     """Exercise: at which angle (degrees) does a 2-D query score two keys equally?
 
@@ -42,7 +46,7 @@ def equal_scores_angle(answer, key_a, key_b, names=("key_a", "key_b")) -> Result
     key_a, key_b = _vector_04(key_a, "key_a", 2), _vector_04(key_b, "key_b", 2)
     difference = key_a - key_b
     if not np.any(difference):
-        raise ValueError("key_a and key_b must differ; equal keys score equally at every angle")
+        raise _CheckerArgumentError("key_a and key_b must differ; equal keys score equally at every angle")
     value, problem = _as_number(answer, "an angle in degrees, one number")
     if problem is not None:
         return problem
@@ -63,6 +67,7 @@ def equal_scores_angle(answer, key_a, key_b, names=("key_a", "key_b")) -> Result
                   f"until the two scores match, or solve q·(k_{name_a} - k_{name_b}) = 0.")
 
 
+@_checker("one number")
 def cosine(answer, a, b) -> Result:
     """Exercise: the cosine similarity ``a . b / (|a| |b|)`` of two given vectors.
 

@@ -4,9 +4,23 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..core.attention import causal_mask
+from ..core.attention import attention, causal_mask
+from ..core.masks import causal_padding_mask, pad_batch, padding_mask
+from ..core.softmax import softmax
 from ..core.tokens import tokenize
-from ._base import Result, _as_number, _as_vector, _right, _wrong
+from ..lessons.lesson01 import CAT_SENTENCE
+from ..lessons.lesson02 import explorer_inputs, preset_weights
+from ._base import (
+    Result,
+    _as_number,
+    _as_vector,
+    _check_function,
+    _checker,
+    _CheckerArgumentError,
+    _describe,
+    _right,
+    _wrong,
+)
 
 
 def _bool_vector_05(answer, n, what):
@@ -15,6 +29,8 @@ def _bool_vector_05(answer, n, what):
         return None, _wrong(f"replace the ... with your answer: {what}.")
     if isinstance(answer, (str, bytes)):
         return None, _wrong(f"answer with True and False values, not text: {what}.")
+    if not isinstance(answer, (list, tuple, np.ndarray)):
+        return None, _wrong(f"answer with a list of True and False values ({what}); yours is {_describe(answer)}.")
     try:
         values = np.asarray(answer)
     except (TypeError, ValueError):
@@ -29,6 +45,7 @@ def _bool_vector_05(answer, n, what):
     return values, None
 
 
+@_checker("a list of True/False values, one per token")
 def causal_row_of(answer, sentence: str, query: str) -> Result:
     """Exercise: the row of ``query`` in the causal mask of ``sentence``, as a list of True/False.
 
@@ -40,6 +57,8 @@ def causal_row_of(answer, sentence: str, query: str) -> Result:
         A token of ``sentence`` (its first occurrence is used).
     """
     tokens = tokenize(sentence)
+    if query not in tokens:
+        raise _CheckerArgumentError(f"query must be a token of the sentence {tokens}; got {query!r}")
     row, problem = _bool_vector_05(answer, len(tokens), f"one True/False per token of {sentence!r}")
     if problem is not None:
         return problem
@@ -60,6 +79,7 @@ def causal_row_of(answer, sentence: str, query: str) -> Result:
                   "False after it.")
 
 
+@_checker("one whole number")
 def keys_visible_in_batch(answer, token_lists, sentence: int, position: int, causal: bool = False) -> Result:
     """Exercise: how many keys may one query of a padded batch attend to?
 
@@ -74,15 +94,16 @@ def keys_visible_in_batch(answer, token_lists, sentence: int, position: int, cau
     causal : bool
         ``False``: the padding mask alone (a BERT batch); ``True``: causal and padding (GPT).
     """
+    padded, lengths = pad_batch(token_lists)
+    n = len(padded[0])
+    if not (0 <= sentence < len(padded) and 0 <= position < n):
+        raise _CheckerArgumentError(f"sentence must be in 0..{len(padded) - 1} and position in 0..{n - 1}; "
+                                    f"got sentence={sentence} and position={position}")
+    with_pad = np.broadcast_to(padding_mask(lengths), (len(padded), n, n))   # (batch, n, n)
+    both = causal_padding_mask(lengths)                                      # (batch, n, n)
     value, problem = _as_number(answer, "how many keys the query may attend to, one whole number")
     if problem is not None:
         return problem
-    from ..masks import causal_padding_mask, pad_batch, padding_mask
-
-    padded, lengths = pad_batch(token_lists)
-    n = len(padded[0])
-    with_pad = np.broadcast_to(padding_mask(lengths), (len(padded), n, n))   # (batch, n, n)
-    both = causal_padding_mask(lengths)                                      # (batch, n, n)
     truth = int((both if causal else with_pad)[sentence, position].sum())
     other = int((with_pad if causal else both)[sentence, position].sum())
     if value == truth:
@@ -106,6 +127,7 @@ def keys_visible_in_batch(answer, token_lists, sentence: int, position: int, cau
                   "it may see" + (" up to and including itself." if causal else "."))
 
 
+@_checker("a True/False array of shape (n, n)")
 def self_and_previous_mask(answer, n: int) -> Result:
     """Exercise: the (n, n) mask that lets each token see only itself and the token just before it.
 
@@ -150,3 +172,114 @@ def self_and_previous_mask(answer, n: int) -> Result:
         return _wrong("some token sees a token after it; the entries above the diagonal must be False.")
     return _wrong("True on the diagonal and just below it, False everywhere else. np.eye(n, k=...) "
                   "builds a diagonal line at any offset.")
+
+
+# ----- checking the learner's own function ------------------------------------------------------
+
+_STRIPES_05 = np.array([[1, 0, 1, 0, 0],
+                        [0, 1, 0, 0, 1],
+                        [1, 1, 0, 0, 0],
+                        [0, 0, 1, 1, 0],
+                        [1, 0, 0, 1, 1]], dtype=bool)
+"""A mask that is neither causal nor symmetric, with a True and a False in every row and column,
+so that its opposite and its transpose are masks too (each mistake gives finite weights)."""
+
+
+def _softmax_or_nan_05(x, axis=-1):
+    """A stable softmax that, unlike attn_lib.softmax, returns NaN for a row of -inf instead of raising."""
+    with np.errstate(all="ignore"):
+        e = np.exp(x - x.max(axis=axis, keepdims=True))                     # NaN where a row is all -inf
+        return e / e.sum(axis=axis, keepdims=True)
+
+
+def _masked_mistakes_05(Q, K, V, mask):
+    """The typical wrong masked attentions, each with the hint that names its mistake."""
+    S = Q @ K.T / np.sqrt(Q.shape[1])                                       # (n_q, n_k)
+    with np.errstate(all="ignore"):
+        naive = np.exp(np.where(mask, S, -np.inf))                          # may overflow: inf
+    by_weights = [
+        (("the mask must act on the scores before the softmax: set the scores of masked keys to -inf, "
+          "then take the softmax. Zeroing weights afterwards leaves rows that no longer add up to 1."),
+         softmax(S) * mask),
+        (("the mask's polarity is flipped: True = may attend, so it is the keys where the mask is False "
+          "that must be hidden."), _softmax_or_nan_05(np.where(mask, -np.inf, S))),
+        (("a masked score set to 0 still gets weight, since exp(0) = 1: give masked keys -inf (or a "
+          "very large negative number) instead."), softmax(np.where(mask, S, 0.0))),
+        (("the mask seems to change nothing: masked keys still get weight. Set their scores to -inf "
+          "before the softmax."), softmax(S)),
+        (("scale the scores: divide Q @ K.T by √d_k (the square root of d_k) before masking and the "
+          "softmax."), softmax(np.where(mask, Q @ K.T, -np.inf))),
+        (("exp() of a large score overflows to inf, and inf / inf is NaN: subtract each row's maximum "
+          "before exp()."), naive / naive.sum(axis=-1, keepdims=True)),
+    ]
+    after = softmax(S) * mask                                               # may underflow to all 0
+    with np.errstate(all="ignore"):
+        by_weights.append((("zeroing masked weights after the softmax and dividing by the new total works on "
+                            "paper, but with large scores every allowed weight can underflow to 0 (0 / 0): "
+                            "mask the scores before the softmax instead."),
+                           after / after.sum(axis=-1, keepdims=True)))
+    if mask.shape[0] == mask.shape[1]:
+        by_weights.append((("rows of the mask are queries and columns are keys: use the mask as it is, "
+                            "not transposed."), _softmax_or_nan_05(np.where(mask.T, S, -np.inf))))
+    if mask.any(axis=0).all():
+        by_weights.append((("each row of the weights must add up to 1: take the softmax along the last "
+                            "axis (axis=-1), over the keys."), softmax(np.where(mask, S, -np.inf), axis=0)))
+    weights = softmax(np.where(mask, S, -np.inf))                           # (n_q, n_k)
+    mistakes = [(hint, {1: w}) for hint, w in by_weights]
+    if weights.shape[0] == weights.shape[1]:
+        mistakes.append(("output row i is row i of the weights times V: weights @ V (not weights.T @ V).",
+                         {0: weights.T @ V}))
+    return mistakes
+
+
+def _masked_cases_05():
+    rng = np.random.default_rng(5)
+    Q, K, V = rng.normal(size=(5, 4)), rng.normal(size=(5, 4)), rng.normal(size=(5, 3))
+    W = preset_weights("attend to nouns")
+    X = explorer_inputs(tokenize(CAT_SENTENCE))                             # (6, 10)
+    course = (X @ W["W_Q"], X @ W["W_K"], X @ W["W_V"], causal_mask(len(X)))  # (6, 4) x 3, (6, 6)
+    large = (100.0 * Q, 100.0 * K, V, causal_mask(5))                       # scores around 1e4
+    Q_3, mask_3x5 = rng.normal(size=(3, 4)), _STRIPES_05[:3]                # 3 queries, 5 keys
+    overflow = ("your function gives NaN or infinity for large scores: exp() overflows. Subtract each "
+                "row's maximum before exp().")
+    cases = []
+    for args in ((Q, K, V, _STRIPES_05), course, large, (Q_3, K, V, mask_3x5)):
+        cases.append({"args": args, "truth": attention(*args[:3], mask=args[3]),
+                      "mistakes": _masked_mistakes_05(*args),
+                      "nonfinite": overflow if args is large else
+                      "your function gives NaN or infinity. Every row of these masks has a True, so no row "
+                      "should be empty: check which keys you hide (True = may attend)."})
+    return cases
+
+
+def _masked_generic_05(arrays, truth):
+    weights = arrays[1]                                                     # arrays: (output, weights)
+    if not np.allclose(weights.sum(axis=-1), 1.0, atol=1e-6):
+        return "each row of the weights should add up to 1, masked keys getting exactly 0."
+    if np.allclose(weights, truth[1], rtol=1e-5, atol=1e-7):
+        return "the weights are right but the output is not: output = weights @ V."
+    return ("compute the scores Q @ K.T / √d_k, set the scores of masked keys (mask False) to -inf, take "
+            "the softmax of each row, then weights @ V.")
+
+
+@_checker("a function masked_attention(Q, K, V, mask)")
+def masked_attention_function(fn) -> Result:
+    """Exercise: the learner's ``masked_attention(Q, K, V, mask) -> (output, weights)``; True = may attend.
+
+    Compared with :func:`attn_lib.attention` on a mask that is neither causal nor symmetric,
+    on the course's causal mask for "The cat sat on the mat", on scores near 1e4, and with
+    fewer queries than keys.
+
+    Parameters
+    ----------
+    fn : callable
+        ``fn(Q, K, V, mask)`` with Q (n_q, d_k), K (n_k, d_k), V (n_k, d_v), mask (n_q, n_k) of bool;
+        returns ``output`` (n_q, d_v) and ``weights`` (n_q, n_k).
+    """
+    call = "masked_attention(Q, K, V, mask)"
+    problem = _check_function(fn, call, ("output", "weights"), _masked_cases_05(), _masked_generic_05,
+                              meanings=("(n_q, d_v)", "(n_q, n_k)"))
+    if problem is not None:
+        return problem
+    return _right("your masked attention agrees with attn_lib.attention: masked scores become -inf before "
+                  "the softmax, so hidden keys get exactly 0 and every row still adds up to 1.")

@@ -7,7 +7,15 @@ import numpy as np
 from ..core.embeddings import embed as _embed
 from ..core.tokens import tokenize
 from ..lessons.lesson06 import TELL_APART_PAIRS
-from ._base import Result, _as_vector, _right, _wrong
+from ._base import (
+    Result,
+    _as_vector,
+    _checker,
+    _CheckerArgumentError,
+    _read_numbers,
+    _right,
+    _wrong,
+)
 
 
 def _pe_pair_06(pos, d_model, pair, base=10000.0, exponent=None, degrees=False, multiply=False):
@@ -19,6 +27,7 @@ def _pe_pair_06(pos, d_model, pair, base=10000.0, exponent=None, degrees=False, 
     return np.array([np.sin(angle), np.cos(angle)])
 
 
+@_checker("two numbers")
 def position_encoding_pair(answer, pos: int, d_model: int = 8, pair: int = 1) -> Result:
     """Exercise: the two sinusoidal encoding entries ``[PE[pos, 2*pair], PE[pos, 2*pair + 1]]``.
 
@@ -35,11 +44,11 @@ def position_encoding_pair(answer, pos: int, d_model: int = 8, pair: int = 1) ->
         The frequency pair i: columns 2i and 2i+1; 0 <= pair < d_model / 2.
     """
     if isinstance(pos, bool) or not isinstance(pos, (int, np.integer)) or pos < 0:
-        raise ValueError(f"pos must be a whole number >= 0; got {pos!r}")
+        raise _CheckerArgumentError(f"pos must be a whole number >= 0; got {pos!r}")
     if isinstance(d_model, bool) or not isinstance(d_model, (int, np.integer)) or d_model < 2 or d_model % 2:
-        raise ValueError(f"d_model must be an even whole number >= 2; got {d_model!r}")
+        raise _CheckerArgumentError(f"d_model must be an even whole number >= 2; got {d_model!r}")
     if isinstance(pair, bool) or not isinstance(pair, (int, np.integer)) or not 0 <= pair < d_model // 2:
-        raise ValueError(f"pair must be a whole number from 0 to {d_model // 2 - 1}; got {pair!r}")
+        raise _CheckerArgumentError(f"pair must be a whole number from 0 to {d_model // 2 - 1}; got {pair!r}")
     c_sin, c_cos = 2 * pair, 2 * pair + 1
     what = f"two numbers, [PE[{pos}, {c_sin}], PE[{pos}, {c_cos}]]"
     vector, problem = _as_vector(answer, 2, what)
@@ -78,12 +87,16 @@ def position_encoding_pair(answer, pos: int, d_model: int = 8, pair: int = 1) ->
 
 def _order_06(order, n):
     """A checker's own input (not the learner's answer): a rearrangement of 0..n-1."""
-    order = [int(k) for k in np.asarray(order).ravel()]
+    try:
+        order = [int(k) for k in np.asarray(order).ravel()]
+    except (TypeError, ValueError, OverflowError):
+        raise _CheckerArgumentError(f"order must be a list of whole numbers; got {order!r}") from None
     if sorted(order) != list(range(n)):
-        raise ValueError(f"order must list each position 0..{n - 1} exactly once; got {order}")
+        raise _CheckerArgumentError(f"order must list each position 0..{n - 1} exactly once; got {order}")
     return np.array(order)
 
 
+@_checker("an (n, n) matrix of numbers")
 def reordered_weights(answer, weights, order) -> Result:
     """Exercise: the attention weights of a reordered sentence, from the original weights alone.
 
@@ -100,15 +113,13 @@ def reordered_weights(answer, weights, order) -> Result:
     """
     weights = np.asarray(weights, dtype=np.float64)
     if weights.ndim != 2 or weights.shape[0] != weights.shape[1]:
-        raise ValueError(f"weights must be a square matrix (n, n); got shape {weights.shape}")
+        raise _CheckerArgumentError(f"weights must be a square matrix (n, n); got shape {weights.shape}")
     n = weights.shape[0]
     order = _order_06(order, n)
-    if answer is None or answer is Ellipsis:
-        return _wrong(f"replace the ... with your answer: the reordered weights, a ({n}, {n}) matrix.")
-    try:
-        matrix = np.asarray(answer, dtype=np.float64)
-    except (TypeError, ValueError):
-        return _wrong(f"the answer should be a ({n}, {n}) matrix of numbers.")
+    matrix, problem = _read_numbers(answer, f"the reordered weights, shape ({n}, {n})",
+                                   should="should be a matrix of numbers")
+    if problem is not None:
+        return problem
     if matrix.shape != (n, n):
         return _wrong(f"expected a ({n}, {n}) matrix, one row and one column per word; got shape {matrix.shape}.")
     if not np.all(np.isfinite(matrix)):
@@ -146,6 +157,7 @@ def _same_words_06(sentence_a, sentence_b):
     return a == b
 
 
+@_checker("a list of True/False values")
 def tell_apart_without_positions(answer) -> Result:
     """Exercise: for each pair of :data:`TELL_APART_PAIRS`, can self-attention without positions tell them apart?
 
@@ -171,8 +183,8 @@ def tell_apart_without_positions(answer) -> Result:
     truth = [not _same_words_06(a, b) for a, b in TELL_APART_PAIRS]
     wrong = sum(bool(a) != t for a, t in zip(answer, truth))
     if wrong == 0:
-        return _right("without positions a sentence is a bag of words: the same bag gives the same "
-                      "outputs, only reordered, and other words give other outputs.")
+        return _right("without a mask or positions a sentence is a bag of words: the same bag gives the "
+                      "same outputs, only reordered, and other words give other outputs.")
     if all(answer):
         return _wrong("not every pair can be told apart: two sentences made of exactly the same words give "
                       "the same outputs, only reordered.")

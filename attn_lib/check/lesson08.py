@@ -4,16 +4,25 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._base import Result, _as_number, _right, _wrong
+from ._base import (
+    Result,
+    _as_number,
+    _checker,
+    _CheckerArgumentError,
+    _describe,
+    _read_numbers,
+    _right,
+    _wrong,
+)
 
 
 def _grid_08(height, width, patch_size):
     """A checker's own input (not the learner's answer): the patch grid ``(rows, cols)`` of an image."""
     for name, v in (("height", height), ("width", width), ("patch_size", patch_size)):
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
-            raise ValueError(f"{name} must be a whole number >= 1; got {v!r}")
+            raise _CheckerArgumentError(f"{name} must be a whole number >= 1; got {v!r}")
     if height % patch_size or width % patch_size:
-        raise ValueError(f"patch_size={patch_size} must divide the image's height and width; "
+        raise _CheckerArgumentError(f"patch_size={patch_size} must divide the image's height and width; "
                          f"got {height} x {width} pixels")
     return height // patch_size, width // patch_size
 
@@ -28,6 +37,7 @@ def _whole_number_08(answer, what):
     return int(value), None
 
 
+@_checker("one whole number")
 def number_of_patches(answer, height: int, width: int, patch_size: int) -> Result:
     """Exercise: how many ``patch_size`` x ``patch_size`` patches an image of ``height`` x ``width`` pixels gives.
 
@@ -63,6 +73,7 @@ def number_of_patches(answer, height: int, width: int, patch_size: int) -> Resul
                   "(width / patch_size), then multiply the two.")
 
 
+@_checker("one whole number")
 def patch_vector_length(answer, patch_size: int, channels: int = 3) -> Result:
     """Exercise: how many numbers one flattened patch holds (``patch_size * patch_size * channels``).
 
@@ -75,7 +86,7 @@ def patch_vector_length(answer, patch_size: int, channels: int = 3) -> Result:
     """
     _grid_08(patch_size, patch_size, patch_size)
     if isinstance(channels, bool) or not isinstance(channels, (int, np.integer)) or channels < 1:
-        raise ValueError(f"channels must be a whole number >= 1; got {channels!r}")
+        raise _CheckerArgumentError(f"channels must be a whole number >= 1; got {channels!r}")
     value, problem = _whole_number_08(answer, "the length of one patch vector, one whole number")
     if problem is not None:
         return problem
@@ -96,6 +107,7 @@ def patch_vector_length(answer, patch_size: int, channels: int = 3) -> Result:
                   "(rows) x (colour channels).")
 
 
+@_checker("one whole number")
 def patch_index(answer, row: int, col: int, height: int, width: int, patch_size: int) -> Result:
     """Exercise: the index (in :func:`attn_lib.patchify`'s order) of the patch at ``row``, ``col``.
 
@@ -112,7 +124,7 @@ def patch_index(answer, row: int, col: int, height: int, width: int, patch_size:
     rows, cols = _grid_08(height, width, patch_size)
     for name, v, n in (("row", row, rows), ("col", col, cols)):
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or not 0 <= v < n:
-            raise ValueError(f"{name} must be a whole number from 0 to {n - 1}; got {v!r}")
+            raise _CheckerArgumentError(f"{name} must be a whole number from 0 to {n - 1}; got {v!r}")
     value, problem = _whole_number_08(answer, "the patch's index, one whole number")
     if problem is not None:
         return problem
@@ -135,3 +147,141 @@ def patch_index(answer, row: int, col: int, height: int, width: int, patch_size:
         return _wrong("that number is outside the grid: no index is negative, and every index is smaller "
                       "than the number of patches.")
     return _wrong("count the patches in the full rows above it, then add the patches before it in its own row.")
+
+
+def _attention_row_08(weights_row, k, query, cols):
+    """A checker's own inputs: the weights as a float vector, and ``k``, ``query``, ``cols`` checked against it."""
+    try:
+        w = np.asarray(weights_row, dtype=np.float64)
+    except (TypeError, ValueError) as error:
+        raise _CheckerArgumentError(f"weights_row must be a vector of numbers; got {_describe(weights_row)}") from error
+    if w.ndim != 1 or not np.all(np.isfinite(w)):
+        raise _CheckerArgumentError(f"weights_row must be a 1-D vector of finite weights, one per patch; got shape "
+                                    f"{w.shape}")
+    n = len(w)
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 1 <= k < n:
+        raise _CheckerArgumentError(f"k must be a whole number from 1 to {n - 1}; got {k!r}")
+    if query is not None and (isinstance(query, bool) or not isinstance(query, (int, np.integer))
+                              or not 0 <= query < n):
+        raise _CheckerArgumentError(f"query must be None or a patch index from 0 to {n - 1}; got {query!r}")
+    if cols is not None and (isinstance(cols, bool) or not isinstance(cols, (int, np.integer))
+                             or cols < 1 or n % cols):
+        raise _CheckerArgumentError(f"cols must be None or a whole number that divides the {n} patches; got {cols!r}")
+    return w
+
+
+def _patch_indices_08(answer, k, example):
+    """Turn an answer into a list of whole numbers (order-free: a set is fine), or explain why it is not one.
+
+    Returns ``(indices, None)``, ``(pairs, None)`` with an array of shape (m, 2) when the answer
+    looks like (row, column) pairs, or ``(None, hint Result)``.
+    """
+    what = f"{k} patch indices, whole numbers such as {example}"
+    if isinstance(answer, (set, frozenset)):
+        answer = list(answer)                                   # a set has no order, and none is needed
+    true_or_false = isinstance(answer, (bool, np.bool_)) or (isinstance(answer, np.ndarray) and answer.dtype.kind == "b")
+    if isinstance(answer, (list, tuple)):
+        true_or_false = any(isinstance(v, (bool, np.bool_)) for v in answer)
+    if true_or_false:
+        return None, _wrong(f"answer with {what}, not True or False.")
+    values, problem = _read_numbers(answer, what)
+    if problem is not None:
+        return None, problem
+    if values.ndim == 0:
+        values = values.reshape(1)                              # one number: a list of one index
+    if values.ndim == 2 and values.shape[1] == 2 and values.shape[0] > 0:
+        return values, None
+    if values.ndim != 1:
+        return None, _wrong(f"expected a flat list of {what}; got something of shape {values.shape}.")
+    if not np.all(np.isfinite(values)) or not np.all(values == np.round(values)):
+        return None, _wrong(f"each patch index is a whole number: {what}.")
+    return [int(v) for v in values], None
+
+
+@_checker("a list of patch indices")
+def most_attended_patches(answer, weights_row, k: int = 3, query=None, cols=None) -> Result:
+    """Exercise: which ``k`` patches get the largest attention weights in one query's row?
+
+    Order does not matter, and a set is as good as a list. When several patches tie for the
+    last place, any of them counts. The hints never show a weight.
+
+    Parameters
+    ----------
+    answer : list of int
+        The learner's ``k`` patch indices, in any order.
+    weights_row : np.ndarray, shape (n,)
+        The query patch's attention weights over all ``n`` patches, e.g.
+        ``lab.state()["weights"][patch]`` in notebook 08.
+    k : int, default 3
+        How many patches the exercise asks for.
+    query : int, optional
+        The patch whose weights these are; with it, hints can speak of the patch itself.
+    cols : int, optional
+        Patches per row of the grid; with it (and ``query``), hints can speak of rows,
+        (row, column) pairs and distances.
+
+    Returns
+    -------
+    Result
+        Right when the answer names ``k`` different patches, each weighted at least as much as
+        the ``k``-th largest weight; otherwise a hint that names the mistake.
+    """
+    w = _attention_row_08(weights_row, k, query, cols)
+    n = len(w)
+    example = "[1, 2, 3]" if k == 3 else str(list(range(1, k + 1)))
+    picks, problem = _patch_indices_08(answer, k, example)
+    if problem is not None:
+        return problem
+    order = np.argsort(-w, kind="stable")                       # (n,) largest weight first
+    floor = w[order[k - 1]] - 1e-12                             # the k-th largest weight: ties at it count
+
+    def is_top(indices):
+        return len(set(indices)) == k == len(indices) and all(0 <= p < n and w[p] >= floor for p in indices)
+
+    name = f"patch {query}" if query is not None else "the query patch"
+    if isinstance(picks, np.ndarray):                           # (m, 2): (row, column) pairs
+        if cols is not None and np.all(picks == np.round(picks)) and \
+                is_top([int(r) * cols + int(c) for r, c in picks if 0 <= c < cols]):
+            return _wrong(f"those are the right patches, but give each as one index, row x {cols} + column, "
+                          "not as a (row, column) pair.")
+        return _wrong(f"give each patch as one index (row x number of columns + column), not as a pair: "
+                      f"{k} whole numbers such as {example}.")
+    if len(set(picks)) < len(picks):
+        return _wrong(f"your list names the same patch more than once: name {k} different patches.")
+    if len(picks) != k:
+        return _wrong(f"name exactly {k} different patches; your list has {len(picks)}.")
+    if is_top(picks):
+        return _right(f"those are the {k} patches {name} attends to most: their keys match its query best, "
+                      "in looks (the content part) and in place (the position part).")
+    if not all(0 <= p < n for p in picks):
+        grid = f" (index = row x {cols} + column)" if cols is not None else ""
+        return _wrong(f"patch indices go from 0 to {n - 1}{grid}.")
+    if cols is not None:
+        rows = n // cols
+        if is_top([(p % rows) * cols + p // rows for p in picks]):
+            return _wrong("those patches are numbered column by column. Patches are numbered row by row, "
+                          "left to right, like lines of text: index = row x number of columns + column.")
+    if query is not None and w[query] >= floor and query not in picks:
+        return _wrong(f"count {name} itself: its own key matches its query in looks and in place at once.")
+    if is_top([p - 1 for p in picks]):
+        return _wrong("almost: patches are numbered from 0, like Python indices, not from 1.")
+    top = {int(p) for p in order[:k]}
+    right = sum(bool(w[p] >= floor) for p in picks)
+    right = f"{right} of your {k} patches {'is' if right == 1 else 'are'}"
+    if query is not None and w[query] < floor and query in picks:
+        return _wrong(f"{name} itself is not among them here: other keys match its query better than its own.")
+    if query is not None and cols is not None:
+        def distance(p):
+            return float(np.hypot(p // cols - query // cols, p % cols - query % cols))
+        wrong = [p for p in picks if w[p] < floor]
+        missing = [p for p in top if p not in picks]
+        if any(distance(p) > max(distance(m) for m in missing) for p in wrong):
+            return _wrong(f"{right} right. The position part falls as patches move apart: "
+                          f"is there a patch that looks as alike but sits closer to {name}?")
+        if any(p // cols != query // cols for p in wrong):
+            return _wrong(f"{right} right. A patch in another row can sit close by, but does "
+                          f"it look like {name}? A high score needs a large content part and a large position part.")
+        return _wrong(f"{right} right. A patch close by can still look different: "
+                      "a high score needs a large content part and a large position part.")
+    return _wrong(f"{right} among the {k} with the largest weights. Compare how alike "
+                  "each patch looks to the query patch (content part) and how near it sits (position part).")

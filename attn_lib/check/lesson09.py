@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._base import Result, _as_number, _right, _wrong
+from ..lessons.lesson09 import mean_cosine_to_groups
+from ._base import (
+    Result,
+    _as_number,
+    _checker,
+    _CheckerArgumentError,
+    _describe,
+    _read_numbers,
+    _right,
+    _wrong,
+)
 
 
 def _whole_numbers_09(answer, count, what, example):
@@ -13,10 +23,9 @@ def _whole_numbers_09(answer, count, what, example):
         return None, _wrong(f"replace the ... with your answer: {what}, such as {example}.")
     if isinstance(answer, (str, bytes)):
         return None, _wrong(f"answer with numbers, not text: {what}, such as {example} (no quotes).")
-    try:
-        values = np.asarray(answer, dtype=np.float64)
-    except (TypeError, ValueError):
-        return None, _wrong(f"answer with {what}, such as {example}.")
+    values, problem = _read_numbers(answer, what)
+    if problem is not None:
+        return None, _wrong(f"answer with {what}, such as {example}; yours is {_describe(answer)}.")
     if values.ndim != 1 or len(values) != count:
         return None, _wrong(f"expected {count} numbers ({what}), such as {example}; got something of "
                             f"shape {values.shape}.")
@@ -25,6 +34,7 @@ def _whole_numbers_09(answer, count, what, example):
     return tuple(int(v) for v in values), None
 
 
+@_checker("a shape of 4 whole numbers")
 def attentions_shape(answer, tokens, n_layers: int, n_heads: int) -> Result:
     """Exercise: the shape of a model's ``attentions`` for a sentence with these wordpieces.
 
@@ -72,13 +82,14 @@ def attentions_shape(answer, tokens, n_layers: int, n_heads: int) -> Result:
 def _previous_scores_09(attentions):
     A = np.asarray(attentions, dtype=np.float64)
     if A.ndim != 4 or A.shape[-1] != A.shape[-2] or A.shape[-1] < 2:
-        raise ValueError(f"attentions must have shape (n_layers, n_heads, n, n) with n >= 2; got {A.shape}")
+        raise _CheckerArgumentError(f"attentions must have shape (n_layers, n_heads, n, n) with n >= 2; got {A.shape}")
     previous = np.diagonal(A, offset=-1, axis1=-2, axis2=-1).mean(axis=-1)   # (L, H): A[l, h, i, i-1]
     following = np.diagonal(A, offset=1, axis1=-2, axis2=-1).mean(axis=-1)   # (L, H): A[l, h, i, i+1]
     itself = np.diagonal(A, axis1=-2, axis2=-1).mean(axis=-1)                # (L, H): A[l, h, i, i]
     return previous, following, itself
 
 
+@_checker("(layer, head), two whole numbers")
 def previous_token_head(answer, attentions) -> Result:
     """Exercise: which (layer, head) puts the most weight, on average, on the previous token?
 
@@ -123,11 +134,66 @@ def previous_token_head(answer, attentions) -> Result:
                   "np.unravel_index.")
 
 
+@_checker("(layer, head), two whole numbers")
+def next_token_head(answer, attentions) -> Result:
+    """Exercise: which (layer, head) puts the most weight, on average, on the next token?
+
+    The score of a head is the mean over tokens ``i = 0 .. n-2`` of ``attentions[layer, head, i, i+1]``,
+    the diagonal just above the main one.
+
+    Parameters
+    ----------
+    answer : tuple of int
+        ``(layer, head)``, both counted from 0.
+    attentions : np.ndarray, shape (n_layers, n_heads, n, n)
+
+    Returns
+    -------
+    Result
+        Right for the head with the largest score; otherwise a hint that names the mistake
+        (the previous-token head, counting from 1, the order of layer and head, a layer or
+        head out of range, a head that attends to itself, ...), never the head or its score.
+    """
+    previous, following, itself = _previous_scores_09(attentions)
+    L, H = following.shape
+    pick, problem = _whole_numbers_09(answer, 2, "(layer, head), two whole numbers", "(0, 1)")
+    if problem is not None:
+        return problem
+    best = np.unravel_index(int(np.argmax(following)), following.shape)
+    best = (int(best[0]), int(best[1]))
+    layer, head = pick
+    if pick == best:
+        return _right(f"that head gives the next token {following[best]:.2f} of each token's attention on "
+                      f"average, more than any other head; the best previous-token head gives "
+                      f"{previous.max():.2f} to the token before.")
+    in_range = 0 <= layer < L and 0 <= head < H
+    if in_range and previous[pick] == previous.max():
+        return _wrong("that head attends to the previous token, attentions[layer, head, i, i - 1], just "
+                      "below the diagonal. You want the next token, i + 1: the diagonal just above "
+                      "(np.diagonal with offset=1).")
+    if (layer - 1, head - 1) == best:
+        return _wrong("almost: layers and heads are counted from 0 here, like numpy indices.")
+    if (head, layer) == best:
+        return _wrong("the order is (layer, head): the layer comes first.")
+    if not in_range:
+        return _wrong(f"layers go from 0 to {L - 1} and heads from 0 to {H - 1}.")
+    if following[pick] < 0.5 * following.max() and itself[pick] >= following[pick] and itself[pick] == itself.max():
+        return _wrong("that head attends to each token itself, the main diagonal. The next token is one "
+                      "step right of the diagonal: attentions[layer, head, i, i + 1].")
+    if layer == best[0]:
+        return _wrong("right layer, but another of its heads looks at the next token more. Compare the "
+                      "scores of every head, not only the first large one.")
+    return _wrong("score every head: the mean of attentions[layer, head, i, i + 1] over i = 0 .. n-2 "
+                  "(np.diagonal with offset=1 gives these entries), then take the largest with np.argmax "
+                  "and np.unravel_index.")
+
+
 def _unit_09(v):
     v = np.asarray(v, dtype=np.float64)
     return v / np.linalg.norm(v)
 
 
+@_checker("one number")
 def contextual_cosine(answer, result_a, result_b, word: str = "bank") -> Result:
     """Exercise: the cosine similarity of one word's last-layer vectors in two sentences.
 
@@ -141,8 +207,11 @@ def contextual_cosine(answer, result_a, result_b, word: str = "bank") -> Result:
     word : str, default "bank"
     """
     for name, r in (("result_a", result_a), ("result_b", result_b)):
+        if not hasattr(r, "tokens") or not hasattr(r, "hidden_states"):
+            raise _CheckerArgumentError(f"{name} must be a model output with tokens and hidden_states; "
+                                        f"got a {type(r).__name__}")
         if word not in r.tokens:
-            raise ValueError(f"{name} has no token {word!r}; its tokens are {r.tokens}")
+            raise _CheckerArgumentError(f"{name} has no token {word!r}; its tokens are {r.tokens}")
     value, problem = _as_number(answer, f"the cosine similarity of the two vectors of '{word}', one number")
     if problem is not None:
         return problem
@@ -188,3 +257,119 @@ def contextual_cosine(answer, result_a, result_b, word: str = "bank") -> Result:
         return _wrong("close: keep at least three decimals, or compute it instead of copying a rounded print.")
     return _wrong(f"take the last layer's vector of '{word}' in each sentence (hidden_states[-1] at its "
                   "position), then their dot product divided by both lengths.")
+
+
+def _names_09(names, count, what, argument):
+    """A checker's own argument ``argument``: ``count`` names, or None for "vector 0", "group 0", ..."""
+    if names is None:
+        return [f"{what} {i}" for i in range(count)]
+    if not isinstance(names, (list, tuple)) or len(names) != count or not all(isinstance(x, str) for x in names):
+        raise _CheckerArgumentError(f"{argument} must be None or a list of {count} strings; got "
+                                    f"{_describe(names)}")
+    return list(names)
+
+
+@_checker("a table of numbers")
+def mean_cosine_table(answer, vectors, groups, row_names=None, group_names=None) -> Result:
+    """Exercise: the mean cosine similarity of each vector with the members of each group.
+
+    Entry ``[i, g]`` is the mean over the members ``u`` of ``groups[g]`` of
+    ``cos(vectors[i], u)``, as :func:`attn_lib.lessons.lesson09.mean_cosine_to_groups` computes
+    it. Numbers typed with three correct decimals are right (tolerance 0.001).
+
+    Parameters
+    ----------
+    answer : array_like, shape (m, n_groups)
+        The learner's table: one row per vector, one column per group.
+    vectors : np.ndarray, shape (m, d)
+        The vectors to place, e.g. the last-layer vectors of two new "bank"s.
+    groups : sequence of np.ndarray, each shape (k_g, d)
+        The groups to compare them with.
+    row_names : list of str, optional
+        A name per vector (such as ``["canal", "lender"]``), for the hints; default "vector 0", ...
+    group_names : list of str, optional
+        A name per group (such as ``["the river group", "the money group"]``), for the hints;
+        default "group 0", ...
+
+    Returns
+    -------
+    Result
+        Right when every entry is within 0.001; otherwise a hint that names the mistake
+        (swapped rows or columns, dot products instead of cosines, the group's mean vector,
+        percentages, too few decimals, ...), never an entry of the table.
+    """
+    try:
+        truth = mean_cosine_to_groups(vectors, groups)                        # (m, n_groups)
+    except (TypeError, ValueError) as error:
+        raise _CheckerArgumentError(str(error)) from error
+    m, g = truth.shape
+    rows, columns = (_names_09(row_names, m, "vector", "row_names"),
+                     _names_09(group_names, g, "group", "group_names"))
+    what = f"a {m} x {g} table: one row per vector ({', '.join(rows)}), one column per group ({', '.join(columns)})"
+    if isinstance(answer, (bool, np.bool_)):
+        return _wrong(f"the answer should be numbers ({what}), not True or False.")
+    table, problem = _read_numbers(answer, what)
+    if problem is not None:
+        return problem
+    if table.shape != (m, g):
+        if table.shape == (g, m):
+            return _wrong(f"rows and columns are swapped: one row per vector ({', '.join(rows)}), one column per "
+                          "group.")
+        if table.size == m * g:
+            return _wrong(f"give {m} rows of {g} numbers, a list of lists such as [[a, b], [c, d]]; yours has "
+                          f"shape {table.shape}.")
+        return _wrong(f"expected {what}; got something of shape {table.shape}.")
+    if not np.all(np.isfinite(table)):
+        return _wrong("the table holds NaN or infinity: check for a division by a zero length.")
+
+    def near(candidate, tolerance=1e-3):
+        return candidate.shape == table.shape and bool(np.allclose(table, candidate, rtol=0, atol=tolerance))
+
+    if near(truth):
+        closest = [columns[j] for j in np.argmax(truth, axis=1)]
+        said = "; ".join(f"{r} to {c}" for r, c in zip(rows, closest))
+        return _right(f"each vector is closest, on average, to the group with the largest mean: {said}.")
+
+    def distinct(candidate):
+        return not np.allclose(candidate, truth, rtol=0, atol=1e-3)
+
+    swaps = [(truth[:, ::-1], f"the columns are swapped: their order is {', then '.join(columns)}"),
+             (truth[::-1], f"the rows are swapped: their order is {', then '.join(rows)}"),
+             (truth[::-1, ::-1], "both the rows and the columns are in the wrong order"),
+             (truth.T, f"rows and columns are swapped: one row per vector ({', '.join(rows)})")]
+    for candidate, hint in swaps:
+        if candidate.shape == truth.shape and distinct(candidate) and near(candidate):
+            return _wrong(hint + ".")
+    if near(truth * 100, 0.1):
+        return _wrong("those look like percentages: give the cosine similarities themselves, between -1 and 1.")
+    V = np.asarray(vectors, dtype=np.float64)                                 # (m, d)
+    G = [np.asarray(group, dtype=np.float64) for group in groups]              # each (k, d)
+
+    def unit(M):
+        return M / np.linalg.norm(M, axis=-1, keepdims=True)
+
+    dots = np.stack([(V @ Gg.T).mean(axis=1) for Gg in G], axis=1)            # (m, n_groups)
+    half = np.stack([(unit(V) @ Gg.T).mean(axis=1) for Gg in G], axis=1)      # only the vector divided
+    other_half = np.stack([(V @ unit(Gg).T).mean(axis=1) for Gg in G], axis=1)
+    to_mean = np.stack([unit(V) @ unit(Gg.mean(axis=0)) for Gg in G], axis=1)  # cosine with the group's mean
+    if distinct(dots) and near(dots, 1e-3 * max(1.0, float(np.abs(dots).max()))):
+        return _wrong("those are mean dot products: divide each dot product by the lengths of both vectors "
+                      "to get a cosine similarity.")
+    if any(distinct(c) and near(c, 1e-3 * max(1.0, float(np.abs(c).max()))) for c in (half, other_half)):
+        return _wrong("divide each dot product by the lengths of both vectors, the group member's and the "
+                      "new vector's.")
+    if distinct(to_mean) and near(to_mean):
+        return _wrong("that is the cosine similarity with each group's mean vector. Take the cosine with each "
+                      "member of the group separately, then average those numbers.")
+    if np.any(np.abs(table) > 1):
+        return _wrong("a cosine similarity lies between -1 and 1: divide each dot product by the lengths of both "
+                      "vectors.")
+    if near(truth, 0.01):
+        return _wrong("close: keep at least three decimals, or pass the computed array instead of typed numbers.")
+    good = [rows[i] for i in range(m) if np.allclose(table[i], truth[i], rtol=0, atol=1e-3)]
+    if good:
+        several = len(good) > 1
+        return _wrong(f"the row{'s' if several else ''} {', '.join(good)} {'are' if several else 'is'} right; "
+                      f"compute the other row{'s' if m - len(good) > 1 else ''} the same way.")
+    return _wrong("for each vector, take its cosine similarity with each member of a group (dot product "
+                  "divided by both lengths), then average them: one mean per group.")

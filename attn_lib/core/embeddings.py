@@ -57,8 +57,8 @@ VOCABULARY = tuple(_TABLE)
 def is_known(word: str) -> bool:
     """True if ``word`` (in any case) has a hand-made vector.
 
-    Not called in the notebooks; the table it looks in is taught in notebook 01, section 1
-    (Same word, two meanings: the "bank" question).
+    Not called in the notebooks. Taught in notebook 01, section 1 (Same word, two meanings: the
+    "bank" question), where the table it looks in is introduced.
     """
     return isinstance(word, str) and word.lower() in _TABLE
 

@@ -1,4 +1,8 @@
-""""""
+"""Notebook 01's data: the attention of "cat" in "The cat sat on the mat".
+
+The probabilities are the starting point the course took from the blog post "What is Self
+Attention?"; notebook 01 turns them back into raw scores and lets the learner drag them.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,10 @@
-""""""
+"""Notebook 02's data: the attention explorer's inputs and its preset weight matrices.
+
+Each token's input is its 8 meaning features (:data:`attn_lib.core.FEATURES`) followed by 2
+position features, ``sin(pos*theta)`` and ``cos(pos*theta)`` with ``theta = pi/4``, so a preset can
+look at *where* a word is ("attend to the previous word") as well as *what* it is. Notebooks 05,
+06 and 07 reuse these inputs.
+"""
 
 from __future__ import annotations
 

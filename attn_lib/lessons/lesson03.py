@@ -1,4 +1,6 @@
-""""""
+"""Notebook 03's experiments: how the spread of dot products grows with d, how softmax saturates
+without the division by sqrt(d), and a naive softmax that overflows.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-""""""
+"""Notebook 04's experiments: context vectors as weighted mixes of values, cosine similarity, and a
+2-D query that turns against fixed keys ("bank" by a river or at a bank).
+"""
 
 from __future__ import annotations
 

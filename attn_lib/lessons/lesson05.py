@@ -1,4 +1,6 @@
-""""""
+"""Notebook 05's data: the mask editor's presets, and what to say about a query that may attend to
+nothing.
+"""
 
 from __future__ import annotations
 

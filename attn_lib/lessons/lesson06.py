@@ -1,4 +1,4 @@
-""""""
+"""Notebook 06's data and experiments: the lesson's weight matrices, reorderings, masks and shifts."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numbers
 
 import numpy as np
 
-from ..core.attention import self_attention
+from ..core.attention import causal_mask, self_attention
 from ..core.embeddings import D_MODEL, embed
 from ..core.positions import sinusoidal_positions
 from ..core.validate import as_positive_int
@@ -158,6 +158,41 @@ def sentence_attention(tokens, W_q, W_k, W_v, positions: bool = False):
     if positions:
         X = X + sinusoidal_positions(len(X), X.shape[1])                # (n, D_MODEL)
     return self_attention(X, W_q, W_k, W_v)
+
+
+def just_reordered(X, order, W_q, W_k, W_v, causal: bool = False) -> bool:
+    """Does reordering the rows of ``X`` only reorder self-attention's answer?
+
+    Runs self-attention on ``X`` and on ``P @ X`` (``P = permutation_matrix(order)``)
+    and compares: are the new attention weights ``P W P^T`` and the new outputs
+    ``P out``? Without a mask they always are (permutation equivariance). With
+    ``causal=True`` both runs use :func:`attn_lib.causal_mask`, which stays with
+    the places, as in a GPT: row k may attend to positions 0..k whatever word
+    stands there, so a moved word sees other words and the answer changes.
+
+    Parameters
+    ----------
+    X : np.ndarray, shape (n, d_model)
+    order : list of int, length n
+        New position k holds old row ``order[k]``.
+    W_q, W_k : np.ndarray, shape (d_model, d_k)
+    W_v : np.ndarray, shape (d_model, d_v)
+    causal : bool, default False
+        Use a causal mask in both runs.
+
+    Returns
+    -------
+    bool
+        True when both the attention weights and the outputs are just reordered.
+    """
+    X = np.asarray(X, dtype=np.float64)
+    if X.ndim != 2:
+        raise ValueError(f"X must be a matrix (n, d_model); got shape {X.shape}")
+    P = permutation_matrix(_as_order(order, len(X)))                    # (n, n)
+    mask = causal_mask(len(X)) if causal else None                      # (n, n) or no mask
+    out, weights = self_attention(X, W_q, W_k, W_v, mask=mask)          # (n, d_v), (n, n)
+    out_p, weights_p = self_attention(P @ X, W_q, W_k, W_v, mask=mask)  # the mask stays with the places
+    return bool(np.allclose(weights_p, P @ weights @ P.T) and np.allclose(out_p, P @ out))
 
 
 def shift_matrix(k: int, d_model: int, base: float = 10000.0) -> np.ndarray:

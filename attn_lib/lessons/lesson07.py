@@ -1,4 +1,7 @@
-""""""
+"""Notebook 07's data and experiments: the lesson's inputs and weight matrices for two heads, the
+shape tracer through split, attention, merge and the output projection, and heads switched on
+and off.
+"""
 
 from __future__ import annotations
 

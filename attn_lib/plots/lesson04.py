@@ -1,4 +1,5 @@
-""""""
+"""Notebook 04's figure: feature-by-feature bars that compare context vectors.
+"""
 
 from __future__ import annotations
 

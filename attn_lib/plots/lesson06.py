@@ -1,4 +1,5 @@
-""""""
+"""Notebook 06's figure: the sinusoidal position encodings as a heatmap.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-""""""
+"""Notebook 07's figures and tables: which columns of a weight matrix belong to which head, and the
+attention weights of every head side by side.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-""""""
+"""Notebook 08's figures: the drawn image, its patch grid, the patches as a sequence, feature maps,
+and one patch's attention laid over the image.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-""""""
+"""Notebook 09's image of a whole model: one tile per layer and head, shaded with cividis.
+"""
 
 from __future__ import annotations
 

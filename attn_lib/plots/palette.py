@@ -1,4 +1,6 @@
-""""""
+"""The course's colours: Okabe-Ito for categories and cividis for values, both colour-blind-safe,
+and the smallest font size of a figure.
+"""
 
 from __future__ import annotations
 

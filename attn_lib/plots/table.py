@@ -1,4 +1,8 @@
-""""""
+"""A labelled numeric table that prints as aligned plain text and renders as HTML.
+
+Every number a notebook's prose talks about is printed by a cell; :class:`Table` prints it with
+fixed digits, so the stored outputs are stable. numpy only: no matplotlib.
+"""
 
 from __future__ import annotations
 

@@ -27,13 +27,16 @@ from .attention_viewer import AttentionViewer
 from .explorer import AttentionExplorer
 from .head_viewer import HeadViewer
 from .mask_editor import MaskEditor
+from .online_softmax import OnlineSoftmaxView
 from .patch_attention import PatchAttentionView
 from .permutation import PermutationView
 from .position_encoding import PositionEncodingView
+from .sampling import SamplingView
 from .query_rotation import QueryRotation
 from .scaling import ScalingExplorer
 from .score_sliders import ScoreSliders
+from .training_replay import TrainingReplay
 
-__all__ = ["AttentionExplorer", "AttentionViewer", "HeadViewer", "LiveView", "MaskEditor",
+__all__ = ["AttentionExplorer", "AttentionViewer", "HeadViewer", "LiveView", "MaskEditor", "OnlineSoftmaxView",
            "PatchAttentionView", "PermutationView", "PositionEncodingView", "QueryRotation",
            "ScalingExplorer", "ScoreSliders"]

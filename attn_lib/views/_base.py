@@ -1,4 +1,4 @@
-""""""
+"""What every live view shares: the PNG and text snapshot, the style widget, :class:`LiveView`."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import contextlib
 import ipywidgets as widgets
 
 from ..plots.charts import figure_png
+from ._html import LIVE_STYLE
 
 
 class SnapshotMixin:
@@ -21,12 +22,6 @@ class SnapshotMixin:
         bundle["image/png"] = base64.b64encode(figure_png(self.static_figure())).decode("ascii")
         bundle["text/plain"] = repr(self.table())
         return bundle
-
-
-LIVE_STYLE = "<style>.attn-live {contain: content}</style>"
-"""Layout and paint of a live widget stay inside it. Without this, moving a slider made the browser
-repaint the whole notebook (7 ms per input, measured in a Chromium trace) before it could read
-the kernel's answer; with it, about 1 ms."""
 
 
 def style_widget(style: str) -> widgets.HTML:

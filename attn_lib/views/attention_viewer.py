@@ -1,33 +1,31 @@
-""""""
+"""The attention viewer of notebook 09: head view and model view of a pretrained model's attention."""
 
 from __future__ import annotations
 
-import html
-
 import ipywidgets as widgets
 import numpy as np
+from matplotlib.cm import ScalarMappable
+from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from ..lessons.lesson09 import PATTERNS, pattern_scores
 from ..plots.lesson09 import mosaic
-from ..plots.palette import FONT_SIZE, OKABE_ITO
+from ..plots.palette import FONT_SIZE, HEATMAP_CMAP, OKABE_ITO
 from ..plots.table import Table
 from ._base import LiveView
-from ._html import png_base64
-
-_STYLE = """<style>
-.attn-model-viewer {font-family: sans-serif; font-size: 15px}
-.attn-model-viewer .attn-views {display: flex; flex-wrap: wrap; gap: 16px 32px; align-items: flex-start}
-.attn-model-viewer .attn-title {font-weight: bold; margin: 4px 0}
-.attn-model-viewer .attn-error {color: #D55E00; font-weight: bold}
-.attn-model-viewer svg text {font-family: sans-serif}
-</style>"""
-
+from ._html import (
+    ATTENTION_VIEWER_STYLE,
+    head_lines_svg,
+    mosaic_svg,
+    panel_html,
+    png_data_uri,
+    root_html,
+    row_html,
+    text_div,
+)
 
 ROW = 24            # px between tokens in the head view
-
-
 TILE = 44           # px per head in the model view
 
 
@@ -38,7 +36,7 @@ class AttentionViewer(LiveView, widgets.VBox):
     ----------
     model : callable
         Takes a sentence and returns an object with ``tokens`` and ``attentions``
-        (n_layers, n_heads, n, n), such as :class:`attn_lib.pretrained.PretrainedModel`.
+        (n_layers, n_heads, n, n), such as :class:`attn_lib.model.PretrainedModel`.
     sentence : str, default "The cat sat on the mat"
     layer, head : int, default 0
         The head shown first (counted from 0, like numpy indices).
@@ -54,7 +52,7 @@ class AttentionViewer(LiveView, widgets.VBox):
         class ``attn-model-viewer`` and a ``data-version`` that grows by one per repaint.
     """
 
-    STYLE = _STYLE
+    STYLE = ATTENTION_VIEWER_STYLE
 
     def __init__(self, model, sentence="The cat sat on the mat", layer=0, head=0):
         self.model = model
@@ -86,7 +84,7 @@ class AttentionViewer(LiveView, widgets.VBox):
         self.result = self.model(sentence)
         self.tokens = list(self.result.tokens)
         self.attentions = np.asarray(self.result.attentions, dtype=np.float64)  # (L, H, n, n)
-        self._mosaic_png = png_base64(mosaic(self.attentions))
+        self._mosaic_uri = png_data_uri(mosaic(self.attentions))
         self._scores = pattern_scores(self.attentions, self.tokens)
         self._head_svgs = {}                                                      # (layer, head, query) -> svg
 
@@ -100,8 +98,7 @@ class AttentionViewer(LiveView, widgets.VBox):
             self._run(change["new"])
         except (TypeError, ValueError) as error:
             self.version += 1
-            self.view.value = (f"<div class='attn-model-viewer' data-version='{self.version}'>"
-                               f"<div class='attn-error'>{html.escape(str(error))}</div></div>")
+            self.view.value = root_html("attn-model-viewer", self.version, text_div("attn-error", error))
             return
         self._set_token_options()
         self.refresh()
@@ -132,60 +129,14 @@ class AttentionViewer(LiveView, widgets.VBox):
         """Both views as one HTML string."""
         key = (s["layer"], s["head"], s["query"])
         if key not in self._head_svgs:                     # each head's SVG is built once per sentence
-            self._head_svgs[key] = self._head_svg(s["weights"], s["query"])
+            self._head_svgs[key] = head_lines_svg(self.tokens, s["weights"], s["query"], ROW)
         scores = ", ".join(f"{name} {value:.2f}" for name, value in s["scores"].items())
-        head_view = (f"<div class='attn-view' data-view='head'><div class='attn-title'>Head view: layer "
-                     f"{s['layer']}, head {s['head']}</div>{self._head_svgs[key]}"
-                     f"<div class='attn-note'>mean weight on: {html.escape(scores)}</div></div>")
-        model_view = (f"<div class='attn-view' data-view='model'><div class='attn-title'>Model view: all "
-                      f"{self.attentions.shape[0] * self.attentions.shape[1]} heads</div>{self._model_svg()}</div>")
-        return (f"<div class='attn-model-viewer' data-version='{self.version}'>"
-                f"<div class='attn-views'>{head_view}{model_view}</div></div>")
-
-    def _head_svg(self, weights, query=-1) -> str:
-        """Lines from each query token (left) to each key token (right), opacity = weight."""
-        n = len(self.tokens)
-        width, left, right, top = 330, 120, 210, 14
-        height = top + n * ROW
-        y = [top + ROW * i + ROW / 2 for i in range(n)]
-        rows = range(n) if query < 0 else [query]
-        lines = []
-        for i in rows:
-            for j in range(n):
-                w = weights[i, j]
-                if w >= 0.01:
-                    lines.append(f"<line x1='{left + 4}' y1='{y[i]:.0f}' x2='{right - 4}' y2='{y[j]:.0f}' "
-                                 f"stroke-opacity='{w:.2f}' stroke-width='{1 + 4 * w:.1f}'/>")
-        labels = []
-        for i, token in enumerate(self.tokens):
-            t = html.escape(token)
-            bold = " font-weight='bold' fill='#D55E00'" if i == query else ""
-            labels.append(f"<text x='{left}' y='{y[i] + 5:.0f}' text-anchor='end'{bold}>{t}</text>")
-            value = f" {weights[query, i]:.2f}" if query >= 0 else ""
-            labels.append(f"<text x='{right}' y='{y[i] + 5:.0f}'>{t}{value}</text>")
-        return (f"<svg class='attn-head-view' width='{width}' height='{height}' font-size='15'>"
-                f"<g stroke='{OKABE_ITO['blue']}'>{''.join(lines)}</g>{''.join(labels)}</svg>")
-
-    def _model_svg(self) -> str:
-        """The mosaic of every head, labelled, with the chosen head outlined."""
         L, H = self.attentions.shape[:2]
-        pad_left, pad_top = 58, 22
-        width, height = pad_left + H * TILE, pad_top + L * TILE
-        gap = TILE / (len(self.tokens) + 1)                            # one mosaic pixel, in px
-        heads = "".join(f"<text x='{pad_left + (h + 0.5) * TILE:.0f}' y='15' text-anchor='middle'>{h}</text>"
-                        for h in range(H))
-        layers = "".join(f"<text x='{pad_left - 6}' y='{pad_top + (l + 0.5) * TILE + 5:.0f}' "
-                         f"text-anchor='end'>{l}</text>" for l in range(L))
-        outline = (f"<rect class='attn-chosen' x='{pad_left + self.head * TILE - 2:.1f}' "
-                   f"y='{pad_top + self.layer * TILE - 2:.1f}' width='{TILE - gap + 4:.1f}' "
-                   f"height='{TILE - gap + 4:.1f}' fill='none' stroke='{OKABE_ITO['orange']}' stroke-width='3'/>")
-        return (f"<svg class='attn-model-view' width='{width}' height='{height}' font-size='13'>"
-                f"<text x='{pad_left - 6}' y='15' text-anchor='end'>head</text>{heads}{layers}"
-                f"<text x='2' y='{pad_top + L * TILE / 2:.0f}' transform='rotate(-90 10 {pad_top + L * TILE / 2:.0f})' "
-                f"text-anchor='middle'>layer</text>"
-                f"<image x='{pad_left}' y='{pad_top}' width='{H * TILE - gap:.1f}' height='{L * TILE - gap:.1f}' "
-                f"preserveAspectRatio='none' style='image-rendering:pixelated' "
-                f"href='data:image/png;base64,{self._mosaic_png}'/>{outline}</svg>")
+        head_view = panel_html(self._head_svgs[key] + text_div("attn-note", f"mean weight on: {scores}"), "head",
+                               f"Head view: layer {s['layer']}, head {s['head']}")
+        model_view = panel_html(mosaic_svg(self._mosaic_uri, L, H, len(self.tokens), s["layer"], s["head"], TILE),
+                                "model", f"Model view: all {L * H} heads")
+        return root_html("attn-model-viewer", self.version, row_html([head_view, model_view]))
 
     # ----- static picture ----------------------------------------------------------------------
     def table(self) -> Table:
@@ -221,4 +172,7 @@ class AttentionViewer(LiveView, widgets.VBox):
         right.add_patch(Rectangle((self.head * step - 0.9, self.layer * step - 0.9), n + 0.8, n + 0.8,
                                   fill=False, edgecolor=OKABE_ITO["orange"], lw=2.5, clip_on=False))
         right.set_title(f"Model view: all {L * H} heads (snapshot)", fontsize=FONT_SIZE + 2)
+        bar = fig.colorbar(ScalarMappable(Normalize(0, 1), HEATMAP_CMAP), ax=right, shrink=0.8)
+        bar.set_label("attention weight", fontsize=FONT_SIZE)
+        bar.ax.tick_params(labelsize=FONT_SIZE - 2)
         return fig

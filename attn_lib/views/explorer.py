@@ -1,8 +1,6 @@
-""""""
+"""The attention explorer of notebook 02: edit W_Q, W_K and W_V and watch every step respond."""
 
 from __future__ import annotations
-
-import html
 
 import ipywidgets as widgets
 import numpy as np
@@ -21,18 +19,22 @@ from ..lessons.lesson02 import (
 from ..plots.charts import bar_chart, heatmap
 from ..plots.table import Table
 from ._base import LiveView
-from ._html import bars_html, matrix_html
+from ._html import (
+    EXPLORER_STYLE,
+    bars_html,
+    matrix_html,
+    panel_html,
+    root_html,
+    row_html,
+    text_div,
+)
 
-_STYLE = """<style>
-.attn-explorer {font-family: sans-serif; font-size: 15px}
-.attn-explorer .attn-grid {display: flex; flex-wrap: wrap; gap: 14px 28px; align-items: flex-start}
-.attn-explorer .attn-title {font-weight: bold; margin: 4px 0}
-.attn-explorer table.attn-table {border-collapse: collapse; font-family: monospace}
-.attn-explorer table.attn-table td, .attn-explorer table.attn-table th {padding: 2px 6px; text-align: right}
-.attn-explorer tr.attn-query th {outline: 2px solid #E69F00}
-.attn-explorer .attn-error {color: #D55E00; font-weight: bold}
-.attn-explorer .attn-note {color: #0072B2; margin-bottom: 6px}
-</style>"""
+
+LONG_SENTENCE = 12
+"""Above this many tokens the two n x n score tables start folded away: painting them made a
+32-token repaint miss its 100 ms target (they are ~2,000 of its ~3,600 table cells).
+The weights table, the bars and Q, K, V and the outputs stay.
+"""
 
 
 class AttentionExplorer(LiveView, widgets.VBox):
@@ -59,7 +61,7 @@ class AttentionExplorer(LiveView, widgets.VBox):
         Every live view, repainted together after each change.
     """
 
-    STYLE = _STYLE
+    STYLE = EXPLORER_STYLE
 
     def __init__(self, sentence="The cat sat on the mat", preset="attend to nouns", d_k=4, seed=0, query=None):
         self.d_k = int(d_k)
@@ -80,6 +82,8 @@ class AttentionExplorer(LiveView, widgets.VBox):
         self.reset_button = widgets.Button(description="Reset", icon="undo")
         self.scale_box = widgets.Checkbox(value=True, description="divide by √d_k", indent=False)
         self.causal_box = widgets.Checkbox(value=False, description="causal mask (GPT)", indent=False)
+        self.scores_box = widgets.Checkbox(value=len(self.tokens) <= LONG_SENTENCE,
+                                           description="show the score tables", indent=False)
         self.temperature_slider = widgets.FloatLogSlider(value=1.0, base=10, min=-1, max=1, step=0.01,
                                                          description="Temperature", readout_format=".2f",
                                                          style=style, continuous_update=True)
@@ -93,7 +97,7 @@ class AttentionExplorer(LiveView, widgets.VBox):
         controls = widgets.VBox([
             self.sentence_box, self.query_picker,
             self.preset_picker, widgets.HBox([self.seed_box, self.reset_button]),
-            widgets.HBox([self.scale_box, self.causal_box]), self.temperature_slider, editors])
+            widgets.HBox([self.scale_box, self.causal_box]), self.scores_box, self.temperature_slider, editors])
         controls.layout = widgets.Layout(flex="0 0 auto", width="470px")
         # Controls beside the views, so a learner sees the heatmap while editing a weight.
         super().__init__([widgets.HBox([controls, self.view], layout=widgets.Layout(flex_flow="row wrap"))])
@@ -104,7 +108,7 @@ class AttentionExplorer(LiveView, widgets.VBox):
         self.preset_picker.observe(self._on_preset, names="value")
         self.seed_box.observe(self._on_seed, names="value")
         self.reset_button.on_click(self._on_reset)
-        for box in (self.query_picker, self.scale_box, self.causal_box, self.temperature_slider):
+        for box in (self.query_picker, self.scale_box, self.causal_box, self.scores_box, self.temperature_slider):
             box.observe(self.refresh, names="value")
         for name in MATRICES:
             for i, row in enumerate(self.cells[name]):
@@ -138,12 +142,13 @@ class AttentionExplorer(LiveView, widgets.VBox):
         try:
             tokens = tokenize(change["new"])
         except ValueError as error:
-            self.view.value = f"<div class='attn-explorer'><div class='attn-error'>{html.escape(str(error))}</div></div>"
+            self.view.value = root_html("attn-explorer", None, text_div("attn-error", error))
             return
         old_query = self.query_picker.value
-        self.tokens = tokens                     # weights do not depend on the sentence: keep them
-        self._set_query_options(min(old_query, len(tokens) - 1))
-        self.refresh()
+        with self._batch():
+            self.tokens = tokens                 # weights do not depend on the sentence: keep them
+            self._set_query_options(min(old_query, len(tokens) - 1))
+            self.scores_box.value = len(tokens) <= LONG_SENTENCE
 
     def _on_preset(self, change=None):
         self.set_weights(**preset_weights(self.preset_picker.value, self.d_k, self.seed_box.value))
@@ -158,6 +163,7 @@ class AttentionExplorer(LiveView, widgets.VBox):
             self.sentence_box.value, self.preset_picker.value, self.seed_box.value = sentence, preset, seed
             self.scale_box.value, self.causal_box.value, self.temperature_slider.value = True, False, 1.0
             self.tokens = tokenize(sentence)
+            self.scores_box.value = len(self.tokens) <= LONG_SENTENCE
             self._set_query_options(query if query is not None else min(1, len(self.tokens) - 1))
             self.set_weights(**preset_weights(preset, self.d_k, seed))
 
@@ -203,22 +209,23 @@ class AttentionExplorer(LiveView, widgets.VBox):
         label = "scaled scores (÷√d_k)" if self.scale_box.value else "scores (not scaled)"
         parts = [
             matrix_html(s["weights"], tokens, tokens, "Attention weights (rows: queries, columns: keys)",
-                         colored=True, highlight_row=q),
-            "<div class='attn-view' data-view='bars'>"
-            + bars_html(tokens, s["weights"][q], q, f"Softmax scores of '{tokens[q]}'") + "</div>",
-            matrix_html(s["raw_scores"], tokens, tokens, "Raw scores Q·Kᵀ", highlight_row=q),
-            matrix_html(s["scaled_scores"], tokens, tokens, label.capitalize(), highlight_row=q),
+                        colored=True, highlight_row=q),
+            panel_html(bars_html(tokens, s["weights"][q], q, f"Softmax scores of '{tokens[q]}'"), "bars"),
+            *([matrix_html(s["raw_scores"], tokens, tokens, "Raw scores Q·Kᵀ", highlight_row=q),
+               matrix_html(s["scaled_scores"], tokens, tokens, label.capitalize(), highlight_row=q)]
+              if self.scores_box.value else
+              [text_div("attn-note", f"The two {len(tokens)} × {len(tokens)} score tables are folded away "
+                                     f"for a sentence this long; tick 'show the score tables' to see them.")]),
             matrix_html(s["Q"], tokens, cols, "Q (queries)", highlight_row=q),
             matrix_html(s["K"], tokens, cols, "K (keys)"),
             matrix_html(s["V"], tokens, cols, "V (values)"),
             matrix_html(s["output"], tokens, cols, "Output (context vectors)", highlight_row=q),
         ]
         period = round(2 * np.pi / THETA)
-        note = (f"<div class='attn-note'>This sentence has more than {period} tokens: the two position "
-                f"features repeat every {period} tokens, so position-based presets confuse word i with "
-                f"word i+{period}.</div>" if len(tokens) > period else "")
-        return (f"<div class='attn-explorer' data-version='{self.version}'>{note}"
-                f"<div class='attn-grid'>{''.join(parts)}</div></div>")
+        note = (text_div("attn-note", f"This sentence has more than {period} tokens: the two position "
+                                      f"features repeat every {period} tokens, so position-based presets "
+                                      f"confuse word i with word i+{period}.") if len(tokens) > period else "")
+        return root_html("attn-explorer", self.version, note + row_html(parts))
 
     def table(self) -> Table:
         s = self.state()

@@ -1,4 +1,4 @@
-""""""
+"""The head viewer of notebook 07: switch attention heads on and off, see what reaches the output."""
 
 from __future__ import annotations
 
@@ -20,19 +20,7 @@ from ..plots.charts import heatmap
 from ..plots.lesson07 import heads_figure
 from ..plots.table import Table
 from ._base import LiveView
-from ._html import matrix_html
-
-# ----- the live viewer --------------------------------------------------------------------------
-_STYLE = """<style>
-.head-viewer {font-family: sans-serif; font-size: 15px}
-.head-viewer .hv-grid {display: flex; flex-wrap: wrap; gap: 14px 28px; align-items: flex-start; margin-bottom: 10px}
-.head-viewer .attn-title {font-weight: bold; margin: 4px 0}
-.head-viewer table.attn-table {border-collapse: collapse; font-family: monospace}
-.head-viewer table.attn-table td, .head-viewer table.attn-table th {padding: 2px 6px; text-align: right}
-.head-viewer .hv-off {opacity: 0.35}
-.head-viewer .hv-note {color: #0072B2; font-weight: bold; margin-bottom: 6px}
-.head-viewer .hv-alert {color: #D55E00; font-weight: bold; margin-bottom: 6px}
-</style>"""
+from ._html import HEAD_VIEWER_STYLE, div, matrix_html, root_html, row_html, text_div
 
 
 def _clean(values):
@@ -72,7 +60,7 @@ class HeadViewer(LiveView, widgets.VBox):
         Increases by one per repaint; shown as ``data-version`` on the root element.
     """
 
-    STYLE = _STYLE
+    STYLE = HEAD_VIEWER_STYLE
 
     def __init__(self, X=None, tokens=None, weights=None, n_heads=2, columns=None):
         if X is None:
@@ -162,24 +150,21 @@ class HeadViewer(LiveView, widgets.VBox):
         for h in range(s["n_heads"]):
             cols = f"{h * d_head}-{(h + 1) * d_head - 1}" if d_head > 1 else f"{h * d_head}"
             title = f"Head {h} (columns {cols})" + ("" if active[h] else ": off")
-            panels.append(f"<div class='{'hv-on' if active[h] else 'hv-off'}' data-head='{h}'>"
-                          + matrix_html(s["weights"][h], tokens, tokens, title, colored=True) + "</div>")
+            panels.append(div(matrix_html(s["weights"][h], tokens, tokens, title, colored=True),
+                              "hv-on" if active[h] else "hv-off", {"head": h}))
         if active.any():
-            note = (f"<div class='hv-note'>Heads on: {_on_list(active)} of {s['n_heads']} "
-                    f"(d_head = {d_head}). Rows: queries; columns: keys.</div>")
+            note = text_div("hv-note", f"Heads on: {_on_list(active)} of {s['n_heads']} (d_head = {d_head}). "
+                                       "Rows: queries; columns: keys.")
         else:
-            note = ("<div class='hv-alert'>Every head is off: merged is all zeros, so the output is "
-                    "all zeros.</div>")
+            note = text_div("hv-alert", "Every head is off: merged is all zeros, so the output is all zeros.")
         merged_cols = [f"h{j // d_head}.{j % d_head}" for j in range(len(self.columns))]
         outputs = [
             matrix_html(_clean(s["merged"]), tokens, merged_cols,
-                         "Merged: the heads side by side (h1.2 = head 1, its column 2; 0 when the head is off)"),
+                        "Merged: the heads side by side (h1.2 = head 1, its column 2; 0 when the head is off)"),
             matrix_html(_clean(s["output"]), tokens, self.columns, "Output = merged @ W_o"),
         ]
-        return (f"<div class='head-viewer' data-version='{self.version}' "
-                f"data-n-heads='{s['n_heads']}' data-active='{_on_list(active)}'>{note}"
-                f"<div class='hv-grid'>{''.join(panels)}</div>"
-                f"<div class='hv-grid'>{''.join(outputs)}</div></div>")
+        return root_html("head-viewer", self.version, note + row_html(panels) + row_html(outputs),
+                         {"n_heads": s["n_heads"], "active": _on_list(active)})
 
     def table(self) -> Table:
         """The output rows with the current heads, as text."""

@@ -1,8 +1,6 @@
-""""""
+"""The mask editor of notebook 05: tick which keys each query may attend to, see the weights repaint."""
 
 from __future__ import annotations
-
-import html
 
 import ipywidgets as widgets
 import numpy as np
@@ -17,65 +15,36 @@ from ..plots.charts import heatmap
 from ..plots.palette import FONT_SIZE, OKABE_ITO
 from ..plots.table import Table
 from ._base import LiveView
-from ._html import CIVIDIS
-
-
-# ----- HTML pieces (built as strings: one widget update per repaint) ---------------------------
-def _head(tokens) -> str:
-    return "<tr><th></th>" + "".join(f"<th>{html.escape(t)}</th>" for t in tokens) + "</tr>"
-
-
-def _table(view, title, tokens, rows) -> str:
-    return (f"<div class='attn-view' data-view='{view}'><div class='attn-title'>{html.escape(title)}</div>"
-            f"<table class='attn-table'>{_head(tokens)}{''.join(rows)}</table></div>")
+from ._html import (
+    MASK_EDITOR_STYLE,
+    bold,
+    heat_td,
+    number_td,
+    root_html,
+    row_html,
+    stacked_lines,
+    table_html,
+    td,
+    text_div,
+)
 
 
 def _mask_html(mask, tokens) -> str:
-    rows = []
-    for label, row in zip(tokens, mask):
-        cells = "".join("<td class='attn-on'>1</td>" if m else "<td class='attn-off'>0</td>" for m in row)
-        rows.append(f"<tr><th>{html.escape(label)}</th>{cells}</tr>")
-    return _table("mask", "Mask (1 = may attend)", tokens, rows)
+    cells = [[td("1", "attn-on") if m else td("0", "attn-off") for m in row] for row in mask]
+    return table_html(cells, tokens, tokens, "Mask (1 = may attend)", "mask")
 
 
 def _scores_html(masked_scores, tokens) -> str:
-    rows = []
-    for label, row in zip(tokens, masked_scores):
-        cells = "".join("<td class='attn-off'>−∞</td>" if np.isneginf(v) else f"<td>{v:.2f}</td>" for v in row)
-        rows.append(f"<tr><th>{html.escape(label)}</th>{cells}</tr>")
-    return _table("scores", "Scores after masking (−∞ = hidden)", tokens, rows)
+    cells = [[td("−∞", "attn-off") if np.isneginf(v) else number_td(v) for v in row] for row in masked_scores]
+    return table_html(cells, tokens, tokens, "Scores after masking (−∞ = hidden)", "scores")
 
 
 def _weights_html(weights, tokens, empty_rows) -> str:
-    rows = []
-    for i, (label, row) in enumerate(zip(tokens, weights)):
-        if i in empty_rows:
-            cells = (f"<td colspan='{len(tokens)}' class='attn-error'>"
-                     f"{html.escape(empty_row_message(label, i))}</td>")
-            rows.append(f"<tr class='attn-empty'><th>{html.escape(label)}</th>{cells}</tr>")
-            continue
-        cells = []
-        for v in row:
-            shade = CIVIDIS[min(255, max(0, int(v * 255)))]
-            ink = "#000" if v > 0.5 else "#fff"
-            cells.append(f"<td style='background:{shade};color:{ink}'>{v:.2f}</td>")
-        rows.append(f"<tr><th>{html.escape(label)}</th>{''.join(cells)}</tr>")
-    return _table("weights", "Attention weights (rows: queries, columns: keys)", tokens, rows)
-
-
-_STYLE = """<style>
-.attn-mask-editor {font-family: sans-serif; font-size: 16px}
-.attn-mask-editor .attn-grid {display: flex; flex-wrap: wrap; gap: 14px 28px; align-items: flex-start}
-.attn-mask-editor .attn-title {font-weight: bold; margin: 4px 0}
-.attn-mask-editor table.attn-table {border-collapse: collapse; font-family: monospace}
-.attn-mask-editor table.attn-table td, .attn-mask-editor table.attn-table th {padding: 3px 7px; text-align: right}
-.attn-mask-editor table.attn-table td.attn-on {background: #0072B2; color: #fff; text-align: center}
-.attn-mask-editor table.attn-table td.attn-off {background: #eeeeee; color: #555; text-align: center}
-.attn-mask-editor table.attn-table td.attn-error {color: #D55E00; font-weight: bold; text-align: left; max-width: 26em;
-  white-space: normal; font-family: sans-serif}
-.attn-mask-editor .attn-note {color: #D55E00; font-weight: bold; margin-bottom: 6px}
-.attn-mask-editor-widget .attn-mask-grid input[type=checkbox] {transform: scale(1.5)}
-</style>"""
+    """The weights; a row of a query with no key is one cell explaining why it has no weights."""
+    cells = [[td(empty_row_message(label, i), "attn-error", colspan=len(tokens))] if i in empty_rows
+             else [heat_td(v) for v in row] for i, (label, row) in enumerate(zip(tokens, weights))]
+    return table_html(cells, tokens, tokens, "Attention weights (rows: queries, columns: keys)", "weights",
+                      row_classes={i: "attn-empty" for i in empty_rows})
 
 
 class MaskEditor(LiveView, widgets.VBox):
@@ -87,8 +56,8 @@ class MaskEditor(LiveView, widgets.VBox):
         Tokenized with :func:`attn_lib.tokenize`.
     pattern : str, default "attend to nouns"
         The weights W_Q, W_K, W_V: one of the explorer's presets
-        (:data:`attn_lib.explorer.PRESETS`), applied to
-        :func:`attn_lib.explorer.explorer_inputs`.
+        (:data:`attn_lib.lessons.lesson02.PRESETS`), applied to
+        :func:`attn_lib.lessons.lesson02.explorer_inputs`.
     mask : array_like of bool, shape (n, n), optional
         The starting mask (True = may attend); by default every key is allowed. "reset"
         returns to it.
@@ -108,7 +77,7 @@ class MaskEditor(LiveView, widgets.VBox):
         How many times the view has been rebuilt.
     """
 
-    STYLE = _STYLE
+    STYLE = MASK_EDITOR_STYLE
 
     def __init__(self, sentence="The cat sat on the mat", pattern="attend to nouns", mask=None, d_k=4):
         self.tokens = tokenize(sentence)
@@ -130,13 +99,13 @@ class MaskEditor(LiveView, widgets.VBox):
         self.view = widgets.HTML(layout=widgets.Layout(flex="1 1 520px", overflow="auto"))
 
         label = {"layout": widgets.Layout(width="auto"), "style": {"font_size": "16px", "font_weight": "bold"}}
-        header = [widgets.HTML("<div style='line-height:1.3'>keys →<br>queries ↓</div>")]
+        header = [widgets.HTML(stacked_lines(["keys →", "queries ↓"]))]
         header += [widgets.Label(t, **label) for t in self.tokens]
         cells = [item for i, q in enumerate(self.tokens) for item in [widgets.Label(q, **label), *self.boxes[i]]]
         grid = widgets.GridBox(header + cells, layout=widgets.Layout(
             grid_template_columns=f"8em repeat({n}, 3.4em)", grid_gap="4px 2px", align_items="center"))
         grid.add_class("attn-mask-grid")
-        controls = widgets.VBox([widgets.HTML("<b>Tick the keys each query may attend to</b>"), grid,
+        controls = widgets.VBox([widgets.HTML(bold("Tick the keys each query may attend to")), grid,
                                  widgets.HBox(list(self.buttons.values()))],
                                 layout=widgets.Layout(flex="0 0 auto"))
         # The grid beside the view, so a learner sees the weights change as they tick a box.
@@ -217,12 +186,11 @@ class MaskEditor(LiveView, widgets.VBox):
         note = ""
         if empty:
             names = ", ".join(f"'{tokens[i]}'" for i in empty)
-            note = (f"<div class='attn-note'>{len(empty)} {'query has' if len(empty) == 1 else 'queries have'} "
-                    f"nothing to attend to ({html.escape(names)}); the other rows are still computed.</div>")
+            note = text_div("attn-note", f"{len(empty)} {'query has' if len(empty) == 1 else 'queries have'} "
+                                         f"nothing to attend to ({names}); the other rows are still computed.")
         parts = [_weights_html(s["weights"], tokens, set(empty)), _scores_html(s["masked_scores"], tokens),
                  _mask_html(s["mask"], tokens)]
-        return (f"<div class='attn-mask-editor' data-version='{self.version}'>{note}"
-                f"<div class='attn-grid'>{''.join(parts)}</div></div>")
+        return root_html("attn-mask-editor", self.version, note + row_html(parts))
 
     def table(self) -> Table:
         """The current weights with token labels (rows of queries with no key show as nan)."""

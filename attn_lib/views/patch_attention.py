@@ -1,8 +1,6 @@
-""""""
+"""The patch attention view of notebook 08: pick a patch of the image, see where it looks."""
 
 from __future__ import annotations
-
-import html
 
 import ipywidgets as widgets
 import numpy as np
@@ -20,20 +18,19 @@ from ..lessons.lesson08 import (
 )
 from ..plots.charts import bar_chart
 from ..plots.lesson08 import overlay_darkness, overlay_figure
-from ..plots.palette import FONT_SIZE, OKABE_ITO
+from ..plots.palette import FONT_SIZE
 from ..plots.table import Table
 from ._base import LiveView
-from ._html import bars_html, png_data_uri
-
-# ----- the live view ----------------------------------------------------------------------------
-_STYLE = """<style>
-.vit-attention {font-family: sans-serif; font-size: 16px}
-.vit-attention .vit-title {font-weight: bold; font-size: 18px; margin: 4px 0 8px}
-.vit-attention .vit-row {display: flex; flex-wrap: wrap; gap: 16px 32px; align-items: flex-start}
-.vit-attention .vit-note {color: #333; margin-top: 8px; max-width: 420px}
-.vit-attention svg text {font-family: sans-serif; fill: #fff; stroke: #000; stroke-width: 3px;
-                         paint-order: stroke; text-anchor: middle; dominant-baseline: central}
-</style>"""
+from ._html import (
+    PATCH_ATTENTION_STYLE,
+    bars_html,
+    div,
+    patch_overlay_svg,
+    png_data_uri,
+    root_html,
+    row_html,
+    text_div,
+)
 
 
 class PatchAttentionView(LiveView, widgets.VBox):
@@ -65,7 +62,7 @@ class PatchAttentionView(LiveView, widgets.VBox):
         How many times the view has been painted.
     """
 
-    STYLE = _STYLE
+    STYLE = PATCH_ATTENTION_STYLE
 
     def __init__(self, image=None, patch_size=PATCH_SIZE, patch=None, temperature=1.0, use_positions=True,
                  display_size=384):
@@ -143,42 +140,19 @@ class PatchAttentionView(LiveView, widgets.VBox):
     # ----- views ----------------------------------------------------------------------------
     def render_html(self, s) -> str:
         """The live view as one HTML string: image, SVG overlay with the weights, top-5 bars."""
-        size, rows, cols = self.display_size, self.rows, self.cols
-        cell_w = cell_h = size / cols                                     # patches are square
-        height = cell_h * rows
         w = s["weights"][s["patch"]]                                       # (n,)
-        shade = overlay_darkness(w)
-        cells, labels = [], []
-        for i, (v, dark) in enumerate(zip(w, shade)):
-            r, c = divmod(i, cols)
-            x, y = c * cell_w, r * cell_h
-            cells.append(f"<rect x='{x:.1f}' y='{y:.1f}' width='{cell_w:.1f}' height='{cell_h:.1f}' "
-                         f"fill='#000' fill-opacity='{dark:.3f}' data-patch='{i}'/>")
-            labels.append(f"<text x='{x + cell_w / 2:.1f}' y='{y + cell_h / 2:.1f}' "
-                          f"font-size='{max(11, min(16, cell_w / 4)):.0f}px'>{v:.2f}</text>")
         r, c = s["row"], s["col"]
-        outline = (f"<rect class='vit-query' x='{c * cell_w + 2:.1f}' y='{r * cell_h + 2:.1f}' "
-                   f"width='{cell_w - 4:.1f}' height='{cell_h - 4:.1f}' fill='none' "
-                   f"stroke='{OKABE_ITO['orange']}' stroke-width='4'/>")
-        svg = (f"<svg class='vit-overlay' width='{size}' height='{height:.0f}' "
-               f"viewBox='0 0 {size} {height:.0f}' xmlns='http://www.w3.org/2000/svg'>"
-               f"<image href='{self._uri}' x='0' y='0' width='{size}' height='{height:.0f}' "
-               f"preserveAspectRatio='none' style='image-rendering:pixelated'/>"
-               f"<g class='vit-cells'>{''.join(cells)}</g><g class='vit-values'>{''.join(labels)}</g>"
-               f"{outline}</svg>")
+        svg = patch_overlay_svg(self._uri, w, overlay_darkness(w), self.rows, self.cols, self.display_size, r, c)
         top = s["top"]
-        bar_labels = [f"{j} ({j // cols},{j % cols})" for j in top]
+        bar_labels = [f"{j} ({j // self.cols},{j % self.cols})" for j in top]
         own = [k for k, j in enumerate(top) if j == s["patch"]]
-        bars = bars_html(bar_labels, w[top], own[0] if own else None,
-                         title=f"Top {len(top)} patches (row, column)")
+        bars = bars_html(bar_labels, w[top], own[0] if own else None, title=f"Top {len(top)} patches (row, column)")
         positions = "on" if s["use_positions"] else "off"
-        note = (f"<div class='vit-note'>Brighter = more attention (the most attended patch is not "
-                f"darkened). Itself: {w[s['patch']]:.2f}; top {len(top)} together: {w[top].sum():.2f}. "
-                f"Positions {positions}, temperature {s['temperature']:.2f}.</div>")
-        title = f"Patch {s['patch']} (row {r}, column {c}): where it looks"
-        return (f"<div class='vit-attention' data-version='{self.version}'>"
-                f"<div class='vit-title'>{html.escape(title)}</div>"
-                f"<div class='vit-row'>{svg}<div class='vit-side'>{bars}{note}</div></div></div>")
+        note = text_div("vit-note", f"Brighter = more attention (the most attended patch is not darkened). "
+                                    f"Itself: {w[s['patch']]:.2f}; top {len(top)} together: {w[top].sum():.2f}. "
+                                    f"Positions {positions}, temperature {s['temperature']:.2f}.")
+        title = text_div("vit-title", f"Patch {s['patch']} (row {r}, column {c}): where it looks")
+        return root_html("vit-attention", self.version, title + row_html([svg, div(bars + note, "vit-side")]))
 
     def table(self) -> Table:
         """The chosen patch's weights on the patch grid, as text."""

@@ -1,8 +1,6 @@
-""""""
+"""The permutation view of notebook 06: reorder a sentence, is its attention just reordered?"""
 
 from __future__ import annotations
-
-import html
 
 import ipywidgets as widgets
 import numpy as np
@@ -12,7 +10,6 @@ from ..core.tokens import tokenize
 from ..lessons.lesson06 import (
     LESSON_SENTENCE,
     MAX_SHUFFLE_SEED,
-    _as_order,
     lesson_weights,
     order_of,
     permutation_matrix,
@@ -23,7 +20,14 @@ from ..plots.charts import heatmap
 from ..plots.palette import FONT_SIZE, OKABE_ITO
 from ..plots.table import Table
 from ._base import LiveView
-from ._html import POSITION_STYLE, square_weights_html
+from ._html import (
+    POSITION_STYLE,
+    matrix_html,
+    root_html,
+    row_html,
+    text_div,
+    verdict_div,
+)
 
 
 # ----------------------------------------------------------------------------- PermutationView
@@ -129,7 +133,11 @@ class PermutationView(LiveView, widgets.VBox):
 
     def set_order(self, order, picked=None):
         """Put the words in ``order`` (new position k holds original word ``order[k]``); one repaint."""
-        self.order = _as_order(order, len(self.tokens))
+        n = len(permutation_matrix(order))                                 # checks it is a rearrangement
+        if n != len(self.tokens):
+            raise ValueError(f"order must list each position 0..{len(self.tokens) - 1} exactly once; "
+                             f"got {list(order)}")
+        self.order = [int(k) for k in order]
         self._error = None
         with self._batch():
             self.reordered_box.value = " ".join(self.reordered_tokens)
@@ -203,24 +211,23 @@ class PermutationView(LiveView, widgets.VBox):
     def render_html(self, s) -> str:
         """The whole view as one HTML string."""
         same = s["same_weights"]
-        color = OKABE_ITO["blue"] if same else OKABE_ITO["vermillion"]
         where = "with positions added" if s["positions"] else "without positions"
-        error = f"<div class='pos-error'>{html.escape(self._error)}</div>" if self._error else ""
         pick = self.word_picker.value
         parts = [
-            square_weights_html(s["weights"], s["tokens"], "Original sentence", "original"),
-            square_weights_html(s["reordered_weights"], s["reordered_tokens"], "Reordered: computed afresh",
-                          "reordered", mark=pick),
-            square_weights_html(s["moved_weights"], s["reordered_tokens"], "Original, rows and columns moved (P W Pᵀ)",
-                          "moved", mark=pick),
+            matrix_html(s["weights"], s["tokens"], s["tokens"], "Original sentence", "original", colored=True),
+            matrix_html(s["reordered_weights"], s["reordered_tokens"], s["reordered_tokens"],
+                        "Reordered: computed afresh", "reordered", colored=True, mark=pick),
+            matrix_html(s["moved_weights"], s["reordered_tokens"], s["reordered_tokens"],
+                        "Original, rows and columns moved (P W Pᵀ)", "moved", colored=True, mark=pick),
         ]
-        return (f"<div class='pos-view permutation-view' data-version='{self.version}' "
-                f"data-same='{str(same).lower()}' data-positions='{str(s['positions']).lower()}'>{error}"
-                f"<div class='pos-caption'>“{html.escape(' '.join(s['reordered_tokens']))}”, {where}</div>"
-                f"<div class='pos-readout' style='color:{color}'>Same weights, just reordered: {same}</div>"
-                f"<div class='pos-caption'>largest difference: {s['largest_difference']:.2f}; "
-                f"same outputs, just reordered: {s['same_outputs']}</div>"
-                f"<div class='pos-row'>{''.join(parts)}</div></div>")
+        body = ((text_div("attn-error", self._error) if self._error else "")
+                + text_div("pos-caption", f"“{' '.join(s['reordered_tokens'])}”, {where}")
+                + verdict_div("pos-readout", f"Same weights, just reordered: {same}", same)
+                + text_div("pos-caption", f"largest difference: {s['largest_difference']:.2f}; "
+                                          f"same outputs, just reordered: {s['same_outputs']}")
+                + row_html(parts))
+        return root_html("pos-view permutation-view", self.version, body,
+                         {"same": same, "positions": s["positions"]})
 
     def table(self) -> Table:
         """The reordered sentence's weights, titled with the readout."""

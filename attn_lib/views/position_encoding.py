@@ -1,4 +1,4 @@
-""""""
+"""The position encoding view of notebook 06: a position's sinusoidal encoding and its similarities."""
 
 from __future__ import annotations
 
@@ -14,7 +14,16 @@ from ..plots.lesson06 import encoding_figure
 from ..plots.palette import FONT_SIZE, OKABE_ITO
 from ..plots.table import Table
 from ._base import LiveView
-from ._html import POSITION_STYLE, shade
+from ._html import (
+    POSITION_STYLE,
+    encoding_heat_html,
+    heat_rects,
+    root_html,
+    row_html,
+    signed_bars_html,
+    similarity_html,
+    text_div,
+)
 
 
 def _similarity_floor(similarity) -> float:
@@ -110,80 +119,13 @@ class PositionEncodingView(LiveView, widgets.VBox):
                 "similarity": P @ encoding}                                       # (n,)
 
     # ----- views ----------------------------------------------------------------------------
-    def _heatmap_svg(self, P) -> str:
-        """The encoding matrix as SVG rectangles (cached per d_model: only the frame moves)."""
-        key = P.shape
-        if key not in self._heat_cache:
-            c = self.CELL
-            rects = "".join(f"<rect x='{j * c}' y='{i * c}' width='{c}' height='{c}' fill='{shade(v, -1, 1)}'/>"
-                            for (i, j), v in np.ndenumerate(P))
-            self._heat_cache[key] = rects
-        return self._heat_cache[key]
-
     def _heat(self, s) -> str:
-        n, d, c = self.n_positions, s["d_model"], self.CELL
-        left, top = 34, 8
-        w, h = d * c, n * c
-        p = s["position"]
-        ticks = "".join(f"<text x='{left - 6}' y='{top + i * c + c - 1}' text-anchor='end'>{i}</text>"
-                        for i in range(0, n, 8))
-        return (f"<div><div class='pos-title'>All encodings (rows: positions)</div>"
-                f"<svg class='pos-heat' width='{left + w + 6}' height='{top + h + 28}' "
-                f"xmlns='http://www.w3.org/2000/svg' font-family='sans-serif' font-size='13'>"
-                f"<g transform='translate({left},{top})'>{self._heatmap_svg(s['P'])}"
-                f"<rect class='pos-frame' x='-1' y='{p * c - 1}' width='{w + 2}' height='{c + 2}' fill='none' "
-                f"stroke='{OKABE_ITO['orange']}' stroke-width='3'/></g>{ticks}"
-                f"<text x='{left + w / 2}' y='{top + h + 20}' text-anchor='middle'>dimension →</text></svg></div>")
-
-    @staticmethod
-    def _bars(s) -> str:
-        half = 110.0
-        rows = []
-        for label, v in zip(_dimension_labels(s["d_model"]), s["encoding"]):
-            size = abs(v) * half
-            left = half if v >= 0 else half - size
-            color = OKABE_ITO["blue"] if v >= 0 else OKABE_ITO["vermillion"]
-            rows.append(
-                f"<div class='pos-bar' style='display:flex;align-items:center;height:20px'>"
-                f"<span style='width:4.5em;text-align:right;padding-right:8px;font-family:monospace'>{label}</span>"
-                f"<span style='position:relative;display:inline-block;width:{2 * half:.0f}px;height:15px'>"
-                f"<span style='position:absolute;left:{half:.0f}px;top:-3px;bottom:-3px;border-left:1px solid #666'></span>"
-                f"<span style='position:absolute;left:{left:.1f}px;width:{size:.1f}px;top:0;bottom:0;"
-                f"background:{color}'></span></span>"
-                f"<span class='pos-value' style='padding-left:8px;font-family:monospace'>{v:+.2f}</span></div>")
-        return (f"<div><div class='pos-title'>Encoding of position {s['position']}</div>"
-                f"<div class='pos-bars'>{''.join(rows)}</div></div>")
-
-    def _similarity_svg(self, s) -> str:
-        sim, p, d = s["similarity"], s["position"], s["d_model"]
-        n = len(sim)
-        width, height, left, top = 420, 260, 46, 12
-        plot_w, plot_h = width - left - 12, height - top - 48
-        half, low = d / 2, _similarity_floor(sim)
-
-        def x(j):
-            return left + plot_w * j / (n - 1)
-
-        def y(v):
-            return top + plot_h * (half - v) / (half - low)
-
-        points = " ".join(f"{x(j):.1f},{y(v):.1f}" for j, v in enumerate(sim))
-        dots = "".join(f"<circle cx='{x(j):.1f}' cy='{y(v):.1f}' r='3' fill='{OKABE_ITO['blue']}'/>"
-                       for j, v in enumerate(sim))
-        labels = "".join(f"<text x='{left - 6}' y='{y(v) + 5:.1f}' text-anchor='end'>{v:g}</text>"
-                         for v in sorted({low, 0.0, half}))
-        xticks = "".join(f"<text x='{x(j):.1f}' y='{top + plot_h + 18}' text-anchor='middle'>{j}</text>"
-                         for j in range(0, n, 8))
-        return (f"<div><div class='pos-title'>Similarity P[{p}] · P[j] for every position j</div>"
-                f"<svg class='pos-similarity' width='{width}' height='{height}' "
-                f"xmlns='http://www.w3.org/2000/svg' font-family='sans-serif' font-size='14'>"
-                f"<rect width='{width}' height='{height}' fill='white'/>"
-                f"<line x1='{left}' y1='{y(0):.1f}' x2='{left + plot_w}' y2='{y(0):.1f}' stroke='#bbbbbb'/>"
-                f"<line x1='{left}' y1='{top}' x2='{left}' y2='{top + plot_h}' stroke='#888888'/>"
-                f"<polyline points='{points}' fill='none' stroke='{OKABE_ITO['blue']}' stroke-width='2'/>{dots}"
-                f"<circle class='pos-self' cx='{x(p):.1f}' cy='{y(sim[p]):.1f}' r='7' fill='{OKABE_ITO['orange']}'/>"
-                f"{labels}{xticks}<text x='{left + plot_w / 2}' y='{height - 6}' text-anchor='middle'>"
-                f"position j</text></svg></div>")
+        """The encoding matrix with the chosen row framed (its cells are drawn once per d_model)."""
+        P = s["P"]
+        if P.shape not in self._heat_cache:
+            self._heat_cache[P.shape] = heat_rects(P, self.CELL)
+        return encoding_heat_html(self._heat_cache[P.shape], self.n_positions, s["d_model"], self.CELL,
+                                  s["position"])
 
     @staticmethod
     def neighbours(s) -> dict:
@@ -204,10 +146,14 @@ class PositionEncodingView(LiveView, widgets.VBox):
         readout = (f"P[{s['position']}] · itself = {near['itself']:.2f} (= d_model / 2); "
                    f"1 away: {near['1 away']:.2f}; 5 away: {near['5 away']:.2f}; "
                    f"least similar: position {far} ({far_value:.2f})")
-        return (f"<div class='pos-view position-encoding-view' data-version='{self.version}' "
-                f"data-position='{s['position']}' data-d-model='{s['d_model']}'>"
-                f"<div class='pos-caption'>{readout}</div>"
-                f"<div class='pos-row'>{self._heat(s)}{self._bars(s)}{self._similarity_svg(s)}</div></div>")
+        parts = [self._heat(s),
+                 signed_bars_html(_dimension_labels(s["d_model"]), s["encoding"], 1.0,
+                                  f"Encoding of position {s['position']}", "encoding", half=110),
+                 similarity_html(s["similarity"], s["position"], s["d_model"] / 2,
+                                 _similarity_floor(s["similarity"]))]
+        return root_html("pos-view position-encoding-view", self.version,
+                         text_div("pos-caption", readout) + row_html(parts),
+                         {"position": s["position"], "d_model": s["d_model"]})
 
     def table(self) -> Table:
         """The chosen position's encoding as a labelled row."""

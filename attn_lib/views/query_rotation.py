@@ -1,8 +1,6 @@
-""""""
+"""The rotating query of notebook 04: turn a 2-D query, watch its scores and softmax weights follow."""
 
 from __future__ import annotations
-
-import html
 
 import ipywidgets as widgets
 import numpy as np
@@ -16,14 +14,16 @@ from ..plots.charts import bar_chart
 from ..plots.palette import FONT_SIZE, OKABE_ITO
 from ..plots.table import Table
 from ._base import LiveView
-from ._html import arrow_svg, bars_html, signed_bars_html
-
-_CSS = """<style>
-.query-rotation {font-family: sans-serif; font-size: 16px}
-.query-rotation .qr-row {display: flex; flex-wrap: wrap; gap: 12px 28px; align-items: flex-start}
-.query-rotation .qr-caption {margin: 4px 0 8px 0}
-.query-rotation .qr-title {font-weight: bold; margin: 4px 0}
-</style>"""
+from ._html import (
+    QUERY_ROTATION_STYLE,
+    bars_html,
+    div,
+    root_html,
+    rotation_svg,
+    row_html,
+    signed_bars_html,
+    text_div,
+)
 
 
 class QueryRotation(LiveView, widgets.VBox):
@@ -54,6 +54,7 @@ class QueryRotation(LiveView, widgets.VBox):
         Number of repaints so far.
     """
 
+    STYLE = QUERY_ROTATION_STYLE
     SIZE = 340                      # px, width and height of the SVG
     MAX_LENGTH = 3.0
 
@@ -129,45 +130,18 @@ class QueryRotation(LiveView, widgets.VBox):
         return self.state()["weights"]
 
     # ----- views ----------------------------------------------------------------------------
-    def _svg(self, s) -> str:
-        size, c, k = self.SIZE, self.SIZE / 2, self._scale
-        parts = [f"<svg class='qr-plot' width='{size}' height='{size}' viewBox='0 0 {size} {size}' "
-                 f"xmlns='http://www.w3.org/2000/svg' font-family='sans-serif' font-size='16'>",
-                 f"<rect width='{size}' height='{size}' fill='white'/>",
-                 f"<g transform='translate({c:.1f},{c:.1f})'>",
-                 f"<line x1='{-c:.0f}' y1='0' x2='{c:.0f}' y2='0' stroke='#bbbbbb'/>",
-                 f"<line x1='0' y1='{-c:.0f}' x2='0' y2='{c:.0f}' stroke='#bbbbbb'/>",
-                 f"<circle class='qr-circle' r='{s['length'] * k:.1f}' fill='none' stroke='#999999' "
-                 f"stroke-dasharray='4 4'/>"]
-        best = int(np.argmax(s["weights"]))
-        for i, (word, (x, y), w) in enumerate(zip(s["words"], self.key_matrix, s["weights"])):
-            px, py = x * k, -y * k                                      # SVG's y axis points down
-            attrs = f" data-word='{html.escape(word)}' data-weight='{w:.4f}'"
-            parts.append(arrow_svg(px, py, OKABE_ITO["blue"], 1.5 + 6.0 * w, "qr-key", attrs))
-            ux, uy = px / np.hypot(px, py), py / np.hypot(px, py)
-            weight = "bold" if i == best else "normal"
-            parts.append(f"<text x='{px + 16 * ux:.1f}' y='{py + 16 * uy + 5:.1f}' text-anchor='middle' "
-                         f"font-weight='{weight}' fill='black'>{html.escape(word)}</text>")
-        qx, qy = s["query"][0] * k, -s["query"][1] * k
-        parts.append(arrow_svg(qx, qy, OKABE_ITO["orange"], 4.0, "qr-query",
-                                f" data-x='{s['query'][0]:.6f}' data-y='{s['query'][1]:.6f}'"))
-        ux, uy = qx / np.hypot(qx, qy), qy / np.hypot(qx, qy)
-        parts.append(f"<text x='{qx + 22 * ux:.1f}' y='{qy + 22 * uy + 5:.1f}' text-anchor='middle' "
-                     f"font-weight='bold' fill='{OKABE_ITO['vermillion']}'>query</text>")
-        parts.append("</g></svg>")
-        return "".join(parts)
-
     def render_html(self, s) -> str:
         """The whole view (SVG, score bars, weight bars) as one HTML string."""
-        q = s["query"]
-        caption = (f"<div class='qr-caption'>query at {s['angle']:.0f}°, length {s['length']:.2f}: "
-                   f"q = ({q[0]:+.2f}, {q[1]:+.2f})</div>")
-        bars = (signed_bars_html(s["words"], s["scores"], self._score_limit, "Scores q·k (not scaled)")
-                + "<div class='qr-weights' style='margin-top:10px'>"
-                + bars_html(s["words"], s["weights"], title="Softmax weights") + "</div>")
-        return (f"{_CSS}<div class='query-rotation' data-version='{self.version}' "
-                f"data-angle='{s['angle']:.2f}' data-length='{s['length']:.2f}'>{caption}"
-                f"<div class='qr-row'>{self._svg(s)}<div>{bars}</div></div></div>")
+        q, k = s["query"], self._scale
+        flip = np.array([k, -k])                                        # SVG's y axis points down
+        caption = text_div("qr-caption", f"query at {s['angle']:.0f}°, length {s['length']:.2f}: "
+                                         f"q = ({q[0]:+.2f}, {q[1]:+.2f})")
+        plot = rotation_svg(s["words"], self.key_matrix * flip, s["weights"], q * flip, q, s["length"] * k,
+                            self.SIZE)
+        bars = (signed_bars_html(s["words"], s["scores"], self._score_limit, "Scores q·k (not scaled)", "scores")
+                + div(bars_html(s["words"], s["weights"], title="Softmax weights"), "qr-weights"))
+        return root_html("query-rotation", self.version, caption + row_html([plot, div(bars)]),
+                         {"angle": f"{s['angle']:.2f}", "length": f"{s['length']:.2f}"})
 
     def table(self) -> Table:
         """The current scores and weights as a labelled table."""
@@ -185,7 +159,7 @@ class QueryRotation(LiveView, widgets.VBox):
         ax.axvline(0, color="#bbbbbb", linewidth=1)
         theta = np.linspace(0, 2 * np.pi, 200)
         ax.plot(s["length"] * np.cos(theta), s["length"] * np.sin(theta), ":", color="#999999")
-        arrow = dict(length_includes_head=True, head_width=0.16, head_length=0.26)
+        arrow = {"length_includes_head": True, "head_width": 0.16, "head_length": 0.26}
         for word, (x, y), w in zip(s["words"], self.key_matrix, s["weights"]):
             ax.arrow(0, 0, x, y, width=0.02 + 0.08 * w, color=OKABE_ITO["blue"], **arrow)
             r = np.hypot(x, y)

@@ -1,8 +1,7 @@
-""""""
+"""The scaling explorer of notebook 03: change d and the division by sqrt(d), watch softmax saturate."""
 
 from __future__ import annotations
 
-import html
 import numbers
 
 import ipywidgets as widgets
@@ -15,15 +14,15 @@ from ..lessons.lesson03 import D_OPTIONS, score_spread
 from ..plots.charts import bar_chart
 from ..plots.table import Table
 from ._base import LiveView
-from ._html import bars_html
-
-_STYLE = """<style>
-.attn-scaling {font-family: sans-serif; font-size: 16px}
-.attn-scaling .attn-scaling-head {font-weight: bold; margin: 4px 0 8px 0}
-.attn-scaling table {border-collapse: collapse; font-family: monospace; margin-bottom: 8px}
-.attn-scaling td, .attn-scaling th {padding: 2px 8px; text-align: right}
-.attn-scaling tr.attn-active {background: #E69F0033; font-weight: bold}
-</style>"""
+from ._html import (
+    SCALING_STYLE,
+    bars_html,
+    matrix_html,
+    number_td,
+    root_html,
+    table_html,
+    text_div,
+)
 
 
 class ScalingExplorer(LiveView, widgets.VBox):
@@ -60,7 +59,7 @@ class ScalingExplorer(LiveView, widgets.VBox):
         Number of repaints so far.
     """
 
-    STYLE = _STYLE
+    STYLE = SCALING_STYLE
 
     def __init__(self, d: int = 64, scale: bool = True, n_keys: int = 8, n_pairs: int = 2000, seed: int = 0):
         if isinstance(d, bool) or not isinstance(d, numbers.Integral):
@@ -115,24 +114,16 @@ class ScalingExplorer(LiveView, widgets.VBox):
         """The whole view as one HTML string."""
         d, scale, weights = s["d"], s["scale"], s["weights"]
         used = f"divided by √d = {np.sqrt(d):.2f}" if scale else "not divided"
-        rows = [("q·k", s["raw_variance"], not scale),
-                ("q·k / √d", s["scaled_variance"], scale)]
-        active_row = " class='attn-active'"
-        stats = "".join(f"<tr{active_row if active else ''}><th>{html.escape(name)}</th>"
-                        f"<td>{value:.2f}</td></tr>" for name, value, active in rows)
-        scores = "".join(f"<td>{v:.2f}</td>" for v in s["scores"])
-        head = "".join(f"<th>{k}</th>" for k in self.key_labels)
+        spread = table_html([[number_td(s["raw_variance"])], [number_td(s["scaled_variance"])]],
+                            ["q·k", "q·k / √d"], None, f"variance over {self.n_pairs} random pairs", "spread",
+                            row_classes={int(scale): "attn-active"})      # the variance of the scores used
         best = int(np.argmax(weights))
-        return (f"<div class='attn-scaling' data-version='{self.version}' data-d='{d}' "
-                f"data-scale='{str(scale).lower()}'>"
-                f"<div class='attn-scaling-head'>d = {d}, scores {used}</div>"
-                f"<table class='attn-scaling-spread'><caption>variance over {self.n_pairs} random pairs</caption>"
-                f"{stats}</table>"
-                f"<table class='attn-scaling-scores'><tr><th>one query's scores</th>{head}</tr>"
-                f"<tr><th></th>{scores}</tr></table>"
+        body = (text_div("attn-scaling-head", f"d = {d}, scores {used}") + spread
+                + matrix_html([s["scores"]], ["score"], self.key_labels, "one query's scores", "scores")
                 + bars_html(self.key_labels, weights, best, title="softmax weights")
-                + f"<div class='attn-scaling-max'>largest weight: {weights[best]:.2f} "
-                  f"(an even spread gives 1/{self.n_keys} to each key)</div></div>")
+                + text_div("attn-scaling-max", f"largest weight: {weights[best]:.2f} "
+                                               f"(an even spread gives 1/{self.n_keys} to each key)"))
+        return root_html("attn-scaling", self.version, body, {"d": d, "scale": scale})
 
     def table(self) -> Table:
         """The current scores and weights as a labelled table (the text snapshot)."""

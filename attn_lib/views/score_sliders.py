@@ -1,8 +1,6 @@
-""""""
+"""The score sliders of notebook 01: one raw score per word, its softmax drawn as bars."""
 
 from __future__ import annotations
-
-import html
 
 import ipywidgets as widgets
 import numpy as np
@@ -11,8 +9,8 @@ from ..core.softmax import softmax
 from ..core.tokens import tokenize
 from ..plots.charts import bar_chart
 from ..plots.table import Table
-from ._base import LIVE_STYLE, SnapshotMixin, style_widget
-from ._html import bars_html
+from ._base import SnapshotMixin, style_widget
+from ._html import LIVE_STYLE, bars_html, bold
 
 
 class ScoreSliders(SnapshotMixin, widgets.VBox):
@@ -54,7 +52,7 @@ class ScoreSliders(SnapshotMixin, widgets.VBox):
         self.bars = widgets.HTML(layout=widgets.Layout(min_width="460px"))
         for slider in self.sliders:
             slider.observe(self._update, names="value")
-        header = widgets.HTML(f"<b>Raw scores of '{html.escape(query)}' for each word</b>")
+        header = widgets.HTML(bold(f"Raw scores of '{query}' for each word"))
         super().__init__([style_widget(LIVE_STYLE), widgets.HBox([widgets.VBox([header, *self.sliders]), self.bars])])
         self.add_class("attn-live")
         self._update()

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 import jupyter_harness as harness
-from attn_lib.explorer import INPUT_FEATURES, MATRICES, PRESETS, preset_weights
+from attn_lib.lessons.lesson02 import INPUT_FEATURES, MATRICES, PRESETS, preset_weights
 
 pytestmark = pytest.mark.browser
 

@@ -4,10 +4,11 @@ import re
 
 import numpy as np
 import pytest
+from _check_asserts import assert_hint, assert_no_leak, assert_right
 
 from attn_lib import check, softmax
-from attn_lib.check import CAT_PROBABILITIES, Result
-from _check_asserts import assert_hint, assert_no_leak, assert_right
+from attn_lib.check import Result
+from attn_lib.lessons.lesson01 import CAT_PROBABILITIES
 
 
 def formatted(numbers):

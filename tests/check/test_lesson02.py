@@ -4,11 +4,11 @@ import re
 
 import numpy as np
 import pytest
+from _check_asserts import assert_hint, assert_right
 
 from attn_lib import check, softmax, tokenize
-from attn_lib.check import CAT_SENTENCE
-from attn_lib.explorer import INPUT_FEATURES, explorer_inputs
-from _check_asserts import assert_hint, assert_right
+from attn_lib.lessons.lesson01 import CAT_SENTENCE
+from attn_lib.lessons.lesson02 import INPUT_FEATURES, explorer_inputs
 
 ROW = {feature: i for i, feature in enumerate(INPUT_FEATURES)}
 

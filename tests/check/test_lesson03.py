@@ -2,10 +2,10 @@
 
 import numpy as np
 import pytest
+from _check_asserts import assert_hint, assert_no_leak, assert_right
 
 from attn_lib import check, softmax
-from attn_lib.check import STABLE_SCORES
-from _check_asserts import assert_hint, assert_no_leak, assert_right
+from attn_lib.lessons.lesson03 import STABLE_SCORES
 
 
 def formatted(numbers):

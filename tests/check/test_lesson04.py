@@ -2,11 +2,10 @@
 
 import numpy as np
 import pytest
+from _check_asserts import assert_hint, assert_no_leak, assert_right
 
 from attn_lib import check
-
-from attn_lib.context import QUERY_KEYS
-from _check_asserts import assert_hint, assert_no_leak, assert_right
+from attn_lib.lessons.lesson04 import QUERY_KEYS
 
 
 def formatted(numbers):

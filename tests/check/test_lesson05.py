@@ -2,11 +2,10 @@
 
 import numpy as np
 import pytest
+from _check_asserts import assert_hint, assert_right
 
 import attn_lib as al
 from attn_lib import check
-
-from _check_asserts import assert_hint, assert_right
 
 SENTENCE = "The cat sat on the mat"
 ON_ROW = [True, True, True, True, False, False]

@@ -2,12 +2,15 @@
 
 import numpy as np
 import pytest
+from _check_asserts import assert_hint, assert_no_leak, assert_right
 
 import attn_lib as al
 from attn_lib import check
-from attn_lib.check import TELL_APART_PAIRS
-from attn_lib.position_views import lesson_weights, permutation_matrix
-from _check_asserts import assert_hint, assert_no_leak, assert_right
+from attn_lib.lessons.lesson06 import (
+    TELL_APART_PAIRS,
+    lesson_weights,
+    permutation_matrix,
+)
 
 
 def formatted(numbers):
@@ -186,7 +189,7 @@ def test_the_notebook_does_not_print_exercise_1s_answer_before_its_solution():
     import pathlib
     import re
 
-    path = pathlib.Path(__file__).resolve().parent.parent / "notebooks" / "06_positions.ipynb"
+    path = pathlib.Path(__file__).resolve().parents[2] / "notebooks" / "06_positions.ipynb"
     cells = json.loads(path.read_text())["cells"]
     shown = "\n".join("".join(o.get("text", "")) + "".join(o.get("data", {}).get("text/plain", ""))
                       for c in cells if c["cell_type"] == "code" and "solution" not in c["metadata"].get("tags", [])

@@ -2,10 +2,9 @@
 
 import numpy as np
 import pytest
+from _check_asserts import assert_hint, assert_right
 
 from attn_lib import check, patchify
-
-from _check_asserts import assert_hint, assert_right
 
 
 def assert_no_leak(result, truth):

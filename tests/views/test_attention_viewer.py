@@ -1,23 +1,22 @@
-"""attn_lib.model_views: pattern scores, the mosaic of all heads, and the live AttentionViewer.
+"""The attention viewer of notebook 09: the head view and the model view of a real model's attention.
 
-The viewer runs on the tiny random checkpoint of test_pretrained (2 layers, 2 heads), so these
-tests need no downloaded weights; one test measures the HTML size with MiniLM when installed.
+The viewer runs on the tiny random checkpoint of ``_tiny_bert`` (2 layers, 2 heads), so these
+tests need no downloaded weights; one test measures the markup's size with MiniLM when installed.
 """
 
 from __future__ import annotations
 
 import base64
 import io
-import re
 
 import numpy as np
 import pytest
+from _html_tree import parse
+from _tiny_bert import write_tiny_checkpoint
 from matplotlib.figure import Figure
 
-from test_pretrained import write_tiny_checkpoint
-
-from attn_lib.model_views import PATTERNS, AttentionViewer, _rgb, mosaic, pattern_scores
-from attn_lib.pretrained import load_pretrained
+from attn_lib.model.checkpoint import load_pretrained
+from attn_lib.views.attention_viewer import AttentionViewer
 
 
 @pytest.fixture(scope="module")
@@ -30,50 +29,16 @@ def viewer(tiny):
     return AttentionViewer(tiny, "the cat sat on the mat", layer=1, head=0)
 
 
-# ----- pattern scores ----------------------------------------------------------------------------
-def test_pattern_scores_of_hand_made_heads():
-    tokens = ["[CLS]", "a", "b", "c", "[SEP]"]
-    n = len(tokens)
-    previous = np.eye(n, k=-1)
-    previous[0, 0] = 1.0
-    itself = np.eye(n)
-    to_cls = np.zeros((n, n))
-    to_cls[:, 0] = 1.0
-    half_sep = np.full((n, n), 0.5 / (n - 1))
-    half_sep[:, -1] = 0.5
-    A = np.stack([np.stack([previous, itself]), np.stack([to_cls, half_sep])])   # (2 layers, 2 heads, n, n)
-    s = pattern_scores(A, tokens)
-    assert list(s) == list(PATTERNS)
-    np.testing.assert_allclose(s["previous"], [[1.0, 0.0], [0.25, 0.5 / 4]])
-    np.testing.assert_allclose(s["itself"], [[0.2, 1.0], [0.2, 0.125 * 4 / 5 + 0.5 / 5]])
-    np.testing.assert_allclose(s["[CLS]"], [[0.4, 0.2], [1.0, 0.125]])     # [CLS] and "a" look at [CLS]
-    np.testing.assert_allclose(s["[SEP]"], [[0.0, 0.2], [0.0, 0.5]])
+def root(viewer):
+    return parse(viewer.view.value).one("div", "attn-model-viewer")
 
 
-def test_pattern_scores_add_up_several_sep_tokens():
-    tokens = ["[CLS]", "a", "[SEP]", "b", "[SEP]"]
-    A = np.full((1, 1, 5, 5), 0.2)
-    assert pattern_scores(A, tokens)["[SEP]"][0, 0] == pytest.approx(0.4)
-
-
-@pytest.mark.parametrize("shape", [(2, 5, 5), (1, 1, 5, 4), (1, 1, 4, 4)])
-def test_pattern_scores_reject_shapes_that_do_not_fit_the_tokens(shape):
-    with pytest.raises(ValueError, match="attentions must have shape"):
-        pattern_scores(np.zeros(shape), ["[CLS]", "a", "b", "c", "[SEP]"])
-
-
-# ----- the mosaic --------------------------------------------------------------------------------
-def test_mosaic_puts_head_h_of_layer_l_at_its_tile_with_white_gaps(rng):
-    A = rng.random((2, 3, 4, 4))
-    image = mosaic(A)
-    assert image.shape == (2 * 5 - 1, 3 * 5 - 1, 3) and image.dtype == np.uint8
-    np.testing.assert_array_equal(image[5:9, 10:14], _rgb(A[1, 2]))        # layer 1, head 2
-    assert (image[4, :] == 255).all() and (image[:, 4] == 255).all()
-
-
-# ----- the viewer --------------------------------------------------------------------------------
 def version(viewer):
-    return int(re.search(r"class='attn-model-viewer' data-version='(\d+)'", viewer.view.value).group(1))
+    return int(root(viewer)["data-version"])
+
+
+def head_lines(viewer):
+    return root(viewer).one("svg", "attn-head-view").find_all("line")
 
 
 def test_viewer_shows_the_model_on_its_sentence(viewer, tiny):
@@ -81,27 +46,29 @@ def test_viewer_shows_the_model_on_its_sentence(viewer, tiny):
     assert viewer.tokens == r.tokens
     np.testing.assert_array_equal(viewer.attentions, r.attentions)
     np.testing.assert_array_equal(viewer.weights, r.attentions[1, 0])
-    assert "Head view: layer 1, head 0" in viewer.view.value
-    assert "Model view: all 4 heads" in viewer.view.value
+    view = root(viewer)
+    assert view.one("div", "attn-view", data_view="head").one("div", "attn-title").text == "Head view: layer 1, head 0"
+    assert view.one("div", "attn-view", data_view="model").one("div", "attn-title").text == "Model view: all 4 heads"
 
 
 def test_head_view_draws_one_line_per_weight_of_at_least_1_percent(viewer):
-    lines = re.findall(r"<line [^>]*stroke-opacity='([0-9.]+)'", viewer.view.value)
+    lines = [float(line["stroke-opacity"]) for line in head_lines(viewer)]
     assert len(lines) == int((viewer.weights >= 0.01).sum())
-    assert sorted(float(v) for v in lines) == pytest.approx(sorted(np.round(viewer.weights[viewer.weights >= 0.01], 2)))
+    assert sorted(lines) == pytest.approx(sorted(np.round(viewer.weights[viewer.weights >= 0.01], 2)))
 
 
 @pytest.mark.parametrize("control, value", [("layer_slider", 0), ("head_slider", 1), ("token_picker", 2)])
 def test_every_control_repaints_and_raises_the_version(viewer, control, value):
     before_html, before = viewer.view.value, version(viewer)
-    setattr(getattr(viewer, control), "value", value)
+    getattr(viewer, control).value = value
     assert version(viewer) == before + 1
     assert viewer.view.value != before_html
 
 
 def test_the_chosen_head_is_outlined_in_the_model_view(viewer):
     def outline():
-        return re.search(r"class='attn-chosen' x='([0-9.]+)' y='([0-9.]+)'", viewer.view.value).groups()
+        rect = root(viewer).one("rect", "attn-chosen")
+        return rect["x"], rect["y"]
     x0, y0 = outline()
     viewer.head_slider.value = 1
     x1, y1 = outline()
@@ -112,11 +79,13 @@ def test_the_chosen_head_is_outlined_in_the_model_view(viewer):
 
 def test_a_query_token_shows_only_its_own_lines_and_its_weights(viewer):
     viewer.token_picker.value = 2                                        # "cat"
-    html = viewer.view.value
-    assert len(re.findall(r"<line ", html)) == int((viewer.weights[2] >= 0.01).sum())
-    assert f"mat {viewer.weights[2, 6]:.2f}</text>" in html
+    assert len(head_lines(viewer)) == int((viewer.weights[2] >= 0.01).sum())
+    labels = [t.text for t in root(viewer).one("svg", "attn-head-view").find_all("text")]
+    assert labels[1::2] == [f"{t} {w:.2f}" for t, w in zip(viewer.tokens, viewer.weights[2])]   # the keys
+    bold = root(viewer).one("svg", "attn-head-view").find_all("text", font_weight="bold")
+    assert [t.text for t in bold] == ["cat"]
     viewer.token_picker.value = -1
-    assert len(re.findall(r"<line ", viewer.view.value)) == int((viewer.weights >= 0.01).sum())
+    assert len(head_lines(viewer)) == int((viewer.weights >= 0.01).sum())
 
 
 def test_a_new_sentence_reruns_the_model(viewer, tiny):
@@ -124,22 +93,24 @@ def test_a_new_sentence_reruns_the_model(viewer, tiny):
     viewer.sentence_box.value = "a bank by the river"
     assert viewer.tokens == tiny("a bank by the river").tokens
     assert viewer.token_picker.value == -1 and len(viewer.token_picker.options) == len(viewer.tokens) + 1
-    assert "river" in viewer.view.value
+    keys = [t.text for t in root(viewer).one("svg", "attn-head-view").find_all("text")][1::2]
+    assert keys == viewer.tokens and "river" in keys
 
 
 def test_a_bad_sentence_shows_the_error_and_keeps_the_last_result(viewer):
     tokens, before = viewer.tokens, version(viewer)
     viewer.sentence_box.value = "   "
-    assert "text must contain at least one word" in viewer.view.value
+    assert "text must contain at least one word" in root(viewer).one("div", "attn-error").text
     assert version(viewer) == before + 1 and viewer.tokens == tokens
 
 
 def test_the_view_is_self_contained_html(viewer):
-    html = viewer.view.value
-    assert "<script" not in html.lower()
-    assert not re.search(r"(src|href)=['\"]https?:", html), "the view must not load anything from the network"
-    png = re.search(r"href='data:image/png;base64,([^']+)'", html).group(1)
-    assert base64.b64decode(png).startswith(b"\x89PNG")
+    view = root(viewer)
+    assert view.find_all("script") == []
+    links = [node.get(name) for node in view.iter() for name in ("src", "href") if node.get(name)]
+    assert links and all(link.startswith("data:image/png;base64,") for link in links), \
+        "the view must not load anything from the network"
+    assert base64.b64decode(links[0].split(",", 1)[1]).startswith(b"\x89PNG")
 
 
 def test_static_picture_and_table(viewer):
@@ -165,3 +136,28 @@ def test_minilm_view_stays_small():
     png = io.BytesIO()
     viewer.static_figure().savefig(png, format="png", dpi=80)
     assert png.tell() < 200_000
+
+
+def test_the_model_view_shows_the_mosaic_of_every_head(viewer):
+    from matplotlib.image import imread
+
+    from attn_lib.plots.lesson09 import mosaic
+
+    image = root(viewer).one("svg", "attn-model-view").one("image")
+    png = base64.b64decode(image["href"].split(",", 1)[1])
+    np.testing.assert_allclose(imread(io.BytesIO(png))[..., :3], mosaic(viewer.attentions) / 255, atol=1e-6)
+    heads = [t.text for t in root(viewer).one("svg", "attn-model-view").find_all("text", text_anchor="middle")]
+    assert heads == ["0", "1", "layer", "attention weight"]
+
+
+def test_the_model_view_has_a_colour_bar_from_0_to_1(viewer):
+    """Shades alone cannot be read as numbers: a cividis scale with ticks 0, 0.5 and 1 sits beside it."""
+    from attn_lib.views._html import CIVIDIS
+
+    svg = root(viewer).one("svg", "attn-model-view")
+    stops = svg.find_all("stop")
+    assert stops[0]["stop-color"] == CIVIDIS[255] and stops[-1]["stop-color"] == CIVIDIS[0]   # 1 on top
+    ticks = [t.text for t in svg.find_all("text", text_anchor="start")]
+    assert ticks == ["0", "0.5", "1"]
+    figure = viewer.static_figure()
+    assert any(ax.get_ylabel() == "attention weight" for ax in figure.axes)

@@ -4,41 +4,35 @@ shows what attn_lib.attention computes with that mask."""
 from __future__ import annotations
 
 import base64
-import re
 import time
 
 import numpy as np
 import pytest
+from _html_tree import parse, printed, tables, view_table
 
 import attn_lib as al
-from attn_lib.explorer import explorer_inputs, preset_weights
-from attn_lib.mask_editor import MASK_PRESETS, MaskEditor, empty_row_message, preset_mask
+from attn_lib.lessons.lesson02 import explorer_inputs, preset_weights
+from attn_lib.lessons.lesson05 import MASK_PRESETS, empty_row_message, preset_mask
+from attn_lib.views.mask_editor import MaskEditor
 
 SENTENCE = "The cat sat on the mat"
 N = 6
 
 
-def view_part(editor, name) -> str:
-    """The HTML of one view (``mask``, ``scores`` or ``weights``) of the editor."""
-    match = re.search(rf"data-view='{name}'>(.*?)</table></div>", editor.view.value, re.S)
-    assert match, f"no view {name!r} in the HTML"
-    return match.group(1)
+def root(editor):
+    return parse(editor.view.value).one("div", "attn-mask-editor")
 
 
 def rendered_weights(editor) -> np.ndarray:
     """The numbers printed in the weights view; NaN for a row shown as an explanation."""
-    rows = re.findall(r"<tr(?: class='attn-empty')?><th>[^<]+</th>(.*?)</tr>", view_part(editor, "weights"))
-    out = np.full((len(rows), N), np.nan)
-    for i, row in enumerate(rows):
-        cells = re.findall(r"<td style='background:[^']*'>(-?\d+\.\d+)</td>", row)
-        if cells:
-            out[i] = np.array(cells, dtype=float)
-    return out
+    return view_table(root(editor), "weights").values()
 
 
 def rendered_mask(editor) -> np.ndarray:
-    cells = re.findall(r"<td class='attn-(?:on|off)'>([01])</td>", view_part(editor, "mask"))
-    return np.array(cells, dtype=int).reshape(N, N).astype(bool)
+    table = view_table(root(editor), "mask")
+    assert all(cell.classes == ({"attn-on"} if cell.text == "1" else {"attn-off"})
+               for row in table.cells for cell in row)
+    return table.values().astype(bool)
 
 
 def reference(mask, rows=slice(None)):
@@ -54,8 +48,7 @@ def ed():
 
 
 def test_starts_bidirectional_and_shows_attn_lib_weights(ed):
-    assert ed.version == 1 and "data-version='1'" in ed.view.value
-    assert "class='attn-mask-editor'" in ed.view.value
+    assert ed.version == 1 and root(ed)["data-version"] == "1"
     np.testing.assert_array_equal(ed.mask, np.ones((N, N), dtype=bool))
     _, weights = reference(None)
     np.testing.assert_allclose(ed.state()["weights"], weights)
@@ -64,11 +57,25 @@ def test_starts_bidirectional_and_shows_attn_lib_weights(ed):
     assert all(box.value for row in ed.boxes for box in row)
 
 
+def test_three_labelled_tables_show_the_state(ed):
+    ed.apply_preset("causal")
+    s, shown = ed.state(), tables(root(ed))
+    assert list(shown) == ["weights", "scores", "mask"]
+    assert [t.caption for t in shown.values()] == ["Attention weights (rows: queries, columns: keys)",
+                                                   "Scores after masking (−∞ = hidden)", "Mask (1 = may attend)"]
+    for table in shown.values():
+        assert table.rows == table.columns == s["tokens"]
+    assert shown["weights"].texts() == printed(s["weights"])
+    assert shown["scores"].texts() == [["−∞" if m else f"{v:.2f}" for v, m in zip(row, hidden)]
+                                       for row, hidden in zip(s["scores"], ~s["mask"])]
+    assert shown["mask"].texts() == [["1" if m else "0" for m in row] for row in s["mask"]]
+
+
 def test_toggling_a_box_changes_mask_weights_view_and_version(ed):
     html_before, version, weights_before = ed.view.value, ed.version, ed.state()["weights"]
     ed.boxes[3][5].value = False                                   # "on" may no longer see "mat"
     assert ed.version == version + 1
-    assert f"data-version='{version + 1}'" in ed.view.value and ed.view.value != html_before
+    assert root(ed)["data-version"] == str(version + 1) and ed.view.value != html_before
     expected_mask = np.ones((N, N), dtype=bool)
     expected_mask[3, 5] = False
     np.testing.assert_array_equal(ed.mask, expected_mask)
@@ -89,7 +96,10 @@ def test_masked_scores_show_minus_infinity_where_the_mask_is_false(ed):
     s = ed.state()
     np.testing.assert_array_equal(np.isneginf(s["masked_scores"]), ~al.causal_mask(N))
     np.testing.assert_allclose(s["masked_scores"][al.causal_mask(N)], s["scores"][al.causal_mask(N)])
-    assert view_part(ed, "scores").count("'>−∞</td>") == int((~al.causal_mask(N)).sum())
+    cells = view_table(root(ed), "scores").cells
+    hidden = np.array([[cell.text == "−∞" for cell in row] for row in cells])
+    np.testing.assert_array_equal(hidden, ~al.causal_mask(N))
+    assert all(cell.classes == {"attn-off"} for row in cells for cell in row if cell.text == "−∞")
 
 
 @pytest.mark.parametrize("name, expected", [
@@ -126,10 +136,14 @@ def test_an_empty_row_is_explained_and_the_other_rows_still_show(ed):
     s = ed.state()
     assert s["empty_rows"] == [1]
     assert np.isnan(s["weights"][1]).all() and np.isnan(s["output"][1]).all()
-    message = empty_row_message("cat", 1)
-    assert "query 'cat' (row 1) may attend to nothing" in message
-    assert "class='attn-error'>" + message.replace("'", "&#x27;") in ed.view.value
-    assert "1 query has nothing to attend to" in ed.view.value
+    view = root(ed)
+    weights = view_table(view, "weights")
+    (explanation,) = weights.cells[1]                               # one cell spanning the row
+    assert explanation.classes == {"attn-error"} and explanation["colspan"] == str(N)
+    assert explanation.text == empty_row_message("cat", 1)
+    assert [tr.get("class") for tr in view.one("div", "attn-view", data_view="weights").find_all("tr")][1:] == \
+        [None, "attn-empty", None, None, None, None]
+    assert view.one("div", "attn-note").text.startswith("1 query has nothing to attend to ('cat')")
     others = [0, 2, 3, 4, 5]
     mask = ed.mask
     _, expected = reference(mask[others], others)                         # the other rows, with attn_lib
@@ -140,14 +154,15 @@ def test_an_empty_row_is_explained_and_the_other_rows_still_show(ed):
     with pytest.raises(ValueError, match=r"query row 1 .* attend to nothing"):
         reference(mask)                                            # attn_lib itself refuses the mask
     ed.boxes[1][1].value = True                                    # one key is enough again
-    assert ed.state()["empty_rows"] == [] and "class='attn-error'" not in ed.view.value
+    assert ed.state()["empty_rows"] == [] and root(ed).find_all(cls="attn-error") == []
 
 
 def test_every_row_empty_does_not_raise(ed):
     ed.set_mask(np.zeros((N, N), dtype=bool))
     assert ed.state()["empty_rows"] == list(range(N))
-    assert ed.view.value.count("class='attn-error'") == N
-    assert "6 queries have nothing to attend to" in ed.view.value
+    view = root(ed)
+    assert len(view.find_all("td", "attn-error")) == N
+    assert view.one("div", "attn-note").text.startswith("6 queries have nothing to attend to")
     assert base64.b64decode(ed._repr_mimebundle_()["image/png"]).startswith(b"\x89PNG")
 
 
@@ -168,6 +183,7 @@ def test_the_sentence_and_pattern_are_used():
     weights = ed.state()["weights"]
     assert weights.shape == (3, 3)
     assert np.all(np.argmax(weights, axis=1) == [0, 1, 2])
+    assert view_table(root(ed), "mask").rows == ["The", "dog", "slept"]
 
 
 def test_static_snapshot_and_text_for_readers_without_a_kernel(ed):
