@@ -49,6 +49,13 @@ def _right(message="Well done."):
     return Result(True, _one_line(message))
 
 
+OVERFLOW_HINT = ("your function gives NaN or infinity for large scores: exp() overflows. "
+                 "Subtract each row's maximum before exp().")
+"""The function checkers' hint when a learner's attention overflows on scores around 1e4."""
+DIVISION_HINT = "your function gives NaN or infinity; check for a division by 0."
+"""The function checkers' hint for NaN or infinity on inputs that cannot overflow."""
+
+
 def _wrong(hint):
     return Result(False, "Hint: " + _one_line(hint))
 

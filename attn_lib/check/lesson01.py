@@ -12,6 +12,8 @@ from ..core.weights import random_weights
 from ..lessons.lesson01 import CAT_PROBABILITIES, CAT_SENTENCE
 from ..lessons.lesson03 import STABLE_SCORES
 from ._base import (
+    DIVISION_HINT,
+    OVERFLOW_HINT,
     Result,
     _as_vector,
     _check_function,
@@ -231,9 +233,7 @@ def _self_attention_cases_01():
         big = np.abs(args[0] @ args[1] @ (args[0] @ args[2]).T).max() > 100
         cases.append({"args": args, "truth": self_attention(*args),
                       "mistakes": _self_attention_mistakes_01(*args),
-                      "nonfinite": "your function gives NaN or infinity for large scores: exp() overflows. "
-                                   "Subtract each row's maximum before exp()." if big else
-                                   "your function gives NaN or infinity; check for a division by 0."})
+                      "nonfinite": OVERFLOW_HINT if big else DIVISION_HINT})
     return cases
 
 

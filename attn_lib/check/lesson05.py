@@ -11,6 +11,7 @@ from ..core.tokens import tokenize
 from ..lessons.lesson01 import CAT_SENTENCE
 from ..lessons.lesson02 import explorer_inputs, preset_weights
 from ._base import (
+    OVERFLOW_HINT,
     Result,
     _as_number,
     _as_vector,
@@ -240,13 +241,11 @@ def _masked_cases_05():
     course = (X @ W["W_Q"], X @ W["W_K"], X @ W["W_V"], causal_mask(len(X)))  # (6, 4) x 3, (6, 6)
     large = (100.0 * Q, 100.0 * K, V, causal_mask(5))                       # scores around 1e4
     Q_3, mask_3x5 = rng.normal(size=(3, 4)), _STRIPES_05[:3]                # 3 queries, 5 keys
-    overflow = ("your function gives NaN or infinity for large scores: exp() overflows. Subtract each "
-                "row's maximum before exp().")
     cases = []
     for args in ((Q, K, V, _STRIPES_05), course, large, (Q_3, K, V, mask_3x5)):
         cases.append({"args": args, "truth": attention(*args[:3], mask=args[3]),
                       "mistakes": _masked_mistakes_05(*args),
-                      "nonfinite": overflow if args is large else
+                      "nonfinite": OVERFLOW_HINT if args is large else
                       "your function gives NaN or infinity. Every row of these masks has a True, so no row "
                       "should be empty: check which keys you hide (True = may attend)."})
     return cases

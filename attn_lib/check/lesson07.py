@@ -9,6 +9,8 @@ from ..core.softmax import softmax
 from ..core.tokens import tokenize
 from ..lessons.lesson07 import LESSON_SENTENCE, lesson_inputs, lesson_weights
 from ._base import (
+    DIVISION_HINT,
+    OVERFLOW_HINT,
     Result,
     _as_number,
     _check_function,
@@ -254,9 +256,7 @@ def _multi_head_cases_07():
         big = np.abs(_scores_07(*args)).max() > 100
         cases.append({"args": args, "truth": multi_head_attention(*args),
                       "mistakes": _multi_head_mistakes_07(*args),
-                      "nonfinite": "your function gives NaN or infinity for large scores: exp() overflows. "
-                                   "Subtract each row's maximum before exp()." if big else
-                                   "your function gives NaN or infinity; check for a division by 0."})
+                      "nonfinite": OVERFLOW_HINT if big else DIVISION_HINT})
     return cases
 
 
