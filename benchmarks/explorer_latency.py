@@ -31,7 +31,7 @@ sample is one complete round trip (browser -> kernel -> browser -> paint). Confi
 
 It prints a table (n, p50, p90, max in ms, and how often a long animation frame (> 50 ms) fell
 within a sample), the targets beside the numbers (p50 <= 50 ms and p90 <= 100 ms for the
-explorer at 6 tokens and for every course view, p90 <= 150 ms at 32 tokens; reported, never
+explorer at 6 tokens and for every course view, p90 <= 100 ms at 32 tokens (what a learner sees after typing a sentence of their own); reported, never
 asserted), whether the server sends with TCP_NODELAY, where the time of one repaint goes (kernel compute, HTML size, DOM update), and the
 kernel's memory before and after bursts of 200 fast events. Nothing here is a test; the
 numbers depend on the machine and on what else runs on it (the load average is printed).
@@ -195,7 +195,7 @@ DOM_UPDATE_JS = """rootSel => {
 TARGETS = {
     "explorer 6 tokens, temperature slider": {"p50": 50, "p90": 100},
     "explorer 6 tokens, weight cell edit": {"p50": 50, "p90": 100},
-    "explorer 32 tokens, temperature slider": {"p90": 150},
+    "explorer 32 tokens, temperature slider": {"p90": 100},
 }
 
 
