@@ -11,11 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from .attention import attention
-from .validate import as_array
-
-ROW_SUM_TOLERANCE = 1e-6
-"""How far a row of ``weights`` may sum from 1 and still count as a softmax output."""
-
+from . import validate
 
 def _softmax_backward(weights: np.ndarray, grad_weights: np.ndarray) -> np.ndarray:
     """``dL/dscores`` from ``dL/dweights`` for checked arrays; see :func:`softmax_backward`."""
@@ -63,24 +59,9 @@ def softmax_backward(weights, grad_weights) -> np.ndarray:
 
     Notes
     -----
-    Taught in notebook 10 (Watch attention learn).
+    Taught in notebook 10, section 3 (Gradients: which way is downhill).
     """
-    weights = as_array(weights, "weights", "(..., n)")
-    grad_weights = as_array(grad_weights, "grad_weights", f"{weights.shape} (the shape of weights)")
-    if grad_weights.shape != weights.shape:
-        raise ValueError(f"grad_weights must have the same shape as weights, {weights.shape}; "
-                         f"got grad_weights of shape {grad_weights.shape}")
-    if (weights < 0).any():
-        where = tuple(int(i) for i in np.argwhere(weights < 0)[0])
-        raise ValueError(f"weights must be a softmax output (non-negative, rows summing to 1); "
-                         f"got {weights[where]} at index {where}")
-    row_sums = weights.sum(axis=-1)                                       # (...,)
-    off = np.abs(row_sums - 1) > ROW_SUM_TOLERANCE
-    if off.any():
-        where = tuple(int(i) for i in np.argwhere(off)[0])
-        total = float(row_sums[where])
-        raise ValueError(f"weights must be a softmax output: each row (last axis) must sum to 1 "
-                         f"within {ROW_SUM_TOLERANCE:g}; row {where} sums to {total:.8g}")
+    weights, grad_weights = validate.softmax_backward_inputs(weights, grad_weights)
     return _softmax_backward(weights, grad_weights)
 
 
@@ -131,14 +112,11 @@ def attention_backward(Q, K, V, grad_output, mask=None, scale: bool = True):
 
     Notes
     -----
-    Taught in notebook 10 (Watch attention learn).
+    Taught in notebook 10, section 4 (Backwards through attention).
     """
     output, W = attention(Q, K, V, mask=mask, scale=scale)    # (..., n_q, d_v), (..., n_q, n_k)
     Q, K, V = (np.asarray(x, dtype=np.float64) for x in (Q, K, V))  # already checked by attention
-    G = as_array(grad_output, "grad_output", f"{output.shape} (the shape of attention's output)", min_ndim=2)
-    if G.shape != output.shape:
-        raise ValueError(f"grad_output must have the shape of attention's output (..., n_q, d_v) = "
-                         f"{output.shape}; got grad_output of shape {G.shape}")
+    G = validate.grad_output(grad_output, output.shape)          # (..., n_q, d_v)
     factor = 1 / np.sqrt(Q.shape[-1]) if scale else 1.0
     dV = np.swapaxes(W, -1, -2) @ G                # (..., n_k, n_q) @ (..., n_q, d_v) -> (..., n_k, d_v)
     dW = G @ np.swapaxes(V, -1, -2)                # (..., n_q, d_v) @ (..., d_v, n_k) -> (..., n_q, n_k)

@@ -561,3 +561,39 @@ def unpatchify_inputs(patches, image_shape, patch_size) -> tuple[np.ndarray, tup
                          f"({(H // p) * (W // p)}, {p * p * C}) for image_shape={image_shape} and "
                          f"patch_size={p}; got shape {patches.shape}")
     return patches, image_shape, p
+
+
+ROW_SUM_TOLERANCE = 1e-6
+"""How far a row of ``weights`` may sum from 1 and still count as a softmax output."""
+
+
+def softmax_backward_inputs(weights, grad_weights) -> tuple[np.ndarray, np.ndarray]:
+    """Check :func:`attn_lib.core.backward.softmax_backward`'s inputs: a softmax output along the
+    last axis (non-negative, rows summing to 1 within :data:`ROW_SUM_TOLERANCE`) and a gradient of
+    the same shape; return both as float64."""
+    weights = as_array(weights, "weights", "(..., n)")
+    grad_weights = as_array(grad_weights, "grad_weights", f"{weights.shape} (the shape of weights)")
+    if grad_weights.shape != weights.shape:
+        raise ValueError(f"grad_weights must have the same shape as weights, {weights.shape}; "
+                         f"got grad_weights of shape {grad_weights.shape}")
+    if (weights < 0).any():
+        where = tuple(int(i) for i in np.argwhere(weights < 0)[0])
+        raise ValueError(f"weights must be a softmax output (non-negative, rows summing to 1); "
+                         f"got {weights[where]} at index {where}")
+    row_sums = weights.sum(axis=-1)                                       # (...,)
+    off = np.abs(row_sums - 1) > ROW_SUM_TOLERANCE
+    if off.any():
+        where = tuple(int(i) for i in np.argwhere(off)[0])
+        total = float(row_sums[where])
+        raise ValueError(f"weights must be a softmax output: each row (last axis) must sum to 1 "
+                         f"within {ROW_SUM_TOLERANCE:g}; row {where} sums to {total:.8g}")
+    return weights, grad_weights
+
+
+def grad_output(grad, output_shape: tuple) -> np.ndarray:
+    """Check that ``grad_output`` has the shape of attention's output, ``output_shape``; return it as float64."""
+    G = as_array(grad, "grad_output", f"{output_shape} (the shape of attention's output)", min_ndim=2)
+    if G.shape != output_shape:
+        raise ValueError(f"grad_output must have the shape of attention's output (..., n_q, d_v) = "
+                         f"{output_shape}; got grad_output of shape {G.shape}")
+    return G
