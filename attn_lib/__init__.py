@@ -58,6 +58,7 @@ _LAZY = {  # public name -> the module that defines it, imported on first use
     "AttentionViewer": "views.attention_viewer",
     "load_pretrained": "model.checkpoint",
     "pattern_scores": "lessons.lesson09",
+    "presenter": "views.presenter",
 }
 
 _SUBPACKAGES = ("check", "core", "environment", "lessons", "model", "plots", "views")
@@ -104,7 +105,7 @@ __all__ = [  # sorted, case-insensitive
     "embedding_of", "environment", "FEATURES", "heatmap", "is_known", "lessons",
     "load_pretrained", "merge_heads", "model", "model_views", "multi_head_attention",
     "multi_head_steps", "online_softmax_blocks", "PAD", "pad_batch", "padding_mask",
-    "patchify", "pattern_scores", "plots", "pretrained", "random_weights", "scaling", "scores",
+    "patchify", "pattern_scores", "plots", "presenter", "pretrained", "random_weights", "scaling", "scores",
     "self_attention", "sinusoidal_positions", "softmax", "softmax_backward", "split_heads",
     "Table", "tiled_attention", "tokenize", "unpatchify", "views", "VOCABULARY", "widgets",
 ]

@@ -40,7 +40,7 @@ def heatmap(weights, row_labels, col_labels=None, title="Attention weights", ann
     cols = _check_labels(col_labels if col_labels is not None else row_labels, weights.shape[1], "col_labels")
     if ax is None:
         size = 1.1 + 0.75 * max(weights.shape)
-        fig = Figure(figsize=(size + 1.5, size), layout="constrained")
+        fig = Figure(facecolor="white", figsize=(size + 1.5, size), layout="constrained")
         ax = fig.add_subplot()
     fig = ax.figure
     image = ax.imshow(weights, cmap=HEATMAP_CMAP, vmin=vmin, vmax=vmax)
@@ -80,7 +80,7 @@ def bar_chart(labels, values, title="", ylabel="attention weight", highlight=Non
         raise ValueError(f"values must have shape (n,); got shape {values.shape}")
     labels = _check_labels(labels, len(values), "labels")
     if ax is None:
-        fig = Figure(figsize=(1.2 + 1.1 * len(values), 4.2), layout="constrained")
+        fig = Figure(facecolor="white", figsize=(1.2 + 1.1 * len(values), 4.2), layout="constrained")
         ax = fig.add_subplot()
     fig = ax.figure
     colors = [OKABE_ITO["orange"] if i == highlight else OKABE_ITO["blue"] for i in range(len(values))]

@@ -61,7 +61,7 @@ def transformer_block_figure():
     -------
     matplotlib.figure.Figure
     """
-    fig = Figure(figsize=(9.5, 9.5), layout="constrained")
+    fig = Figure(facecolor="white", figsize=(9.5, 9.5), layout="constrained")
     ax = fig.add_subplot()
     ax.set_xlim(0.0, 12.0)
     ax.set_ylim(-0.2, 10.9)

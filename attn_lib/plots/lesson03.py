@@ -35,7 +35,7 @@ def vectors_figure(vectors, labels, title: str = ""):
         raise ValueError(f"labels must have one label per vector: expected {len(vectors)}; got {len(labels)}")
     colors = [OKABE_ITO[c] for c in ("orange", "blue", "green", "vermillion", "purple", "sky", "black")]
     reach = float(np.abs(vectors).max()) * 1.35
-    fig = Figure(figsize=(6.5, 6.5), layout="constrained")
+    fig = Figure(facecolor="white", figsize=(6.5, 6.5), layout="constrained")
     ax = fig.add_subplot()
     ax.axhline(0, color="0.7", lw=1)
     ax.axvline(0, color="0.7", lw=1)
@@ -82,7 +82,7 @@ def scaling_figure(ds=D_VALUES, n_keys: int = 8, seed: int = 0):
     raw_style = {"color": OKABE_ITO["vermillion"], "marker": "o", "ls": "-", "lw": 2.5, "ms": 9}
     scaled_style = {"color": OKABE_ITO["blue"], "marker": "s", "ls": "--", "lw": 2.5, "ms": 9}
 
-    fig = Figure(figsize=(13, 5.2), layout="constrained")
+    fig = Figure(facecolor="white", figsize=(13, 5.2), layout="constrained")
     left, right = fig.subplots(1, 2)
     left.plot(ds, [s["raw_variance"] for s in spreads], label="q·k (raw)", **raw_style)
     left.plot(ds, [s["scaled_variance"] for s in spreads], label="q·k / √d (scaled)", **scaled_style)

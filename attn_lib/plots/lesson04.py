@@ -49,7 +49,7 @@ def compare_features(vectors, title="", features=FEATURES, colors=None, ylabel="
         rows.append(v)
     n_vec, x = len(rows), np.arange(len(features))
     width = 0.8 / n_vec
-    fig = Figure(figsize=(1.6 + 1.25 * len(features), 4.8), layout="constrained")
+    fig = Figure(facecolor="white", figsize=(1.6 + 1.25 * len(features), 4.8), layout="constrained")
     ax = fig.add_subplot()
     for k, (label, v, color) in enumerate(zip(vectors, rows, colors)):
         ax.bar(x + (k - (n_vec - 1) / 2) * width, v, width=width, label=str(label), color=OKABE_ITO[color])

@@ -31,7 +31,7 @@ def encoding_figure(P, title="Sinusoidal position encodings", highlight=None, ax
     P = as_array(P, "P", "(n, d_model)", min_ndim=2, max_ndim=2)
     n, d = P.shape
     if ax is None:
-        fig = Figure(figsize=(min(14.0, 3.0 + 0.32 * d), min(9.0, 2.2 + 0.16 * n)), layout="constrained")
+        fig = Figure(facecolor="white", figsize=(min(14.0, 3.0 + 0.32 * d), min(9.0, 2.2 + 0.16 * n)), layout="constrained")
         ax = fig.add_subplot()
     fig = ax.figure
     image = ax.imshow(P, cmap=HEATMAP_CMAP, vmin=-1, vmax=1, aspect="auto", interpolation="nearest")

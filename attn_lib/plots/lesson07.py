@@ -59,7 +59,7 @@ def heads_figure(weights, tokens, titles=None, active=None, per_row: int = 4, fi
     rows = -(-n_heads // cols)
     size = 1.1 + 0.75 * n
     if fig is None:
-        fig = Figure(figsize=(cols * (size + 1.5), rows * (size + 0.3)), layout="constrained")
+        fig = Figure(facecolor="white", figsize=(cols * (size + 1.5), rows * (size + 0.3)), layout="constrained")
     axes = np.atleast_1d(fig.subplots(rows, cols)).ravel()
     for h, ax in enumerate(axes):
         if h >= n_heads:

@@ -24,7 +24,7 @@ def _outlined(**kwargs):
 
 
 def _new_axes(figsize):
-    fig = Figure(figsize=figsize, layout="constrained")
+    fig = Figure(facecolor="white", figsize=figsize, layout="constrained")
     return fig, fig.add_subplot()
 
 
@@ -81,7 +81,7 @@ def patch_sequence_figure(image, patch_size: int = PATCH_SIZE, per_line: int = 1
     """
     patches = patchify(image, patch_size)                                   # (n, p*p*3)
     n, lines = len(patches), -(-len(patches) // per_line)
-    fig = Figure(figsize=(0.85 * per_line, 1.15 * lines + 0.6), layout="constrained")
+    fig = Figure(facecolor="white", figsize=(0.85 * per_line, 1.15 * lines + 0.6), layout="constrained")
     axes = fig.subplots(lines, per_line, squeeze=False)
     for i, ax in enumerate(axes.flat):
         ax.set_axis_off()
@@ -106,7 +106,7 @@ def feature_maps_figure(tokens, rows: int, cols: int, names=CONTENT_FEATURES, ti
     matplotlib.figure.Figure
     """
     tokens = as_array(tokens, "tokens", "(n_patches, d)", min_ndim=2, max_ndim=2)
-    fig = Figure(figsize=(3.1 * len(names), 3.6), layout="constrained")
+    fig = Figure(facecolor="white", figsize=(3.1 * len(names), 3.6), layout="constrained")
     limit = float(np.abs(tokens[:, :len(names)]).max())
     for j, (ax, name) in enumerate(zip(fig.subplots(1, len(names), squeeze=False).flat, names)):
         grid = tokens[:, j].reshape(rows, cols)                              # (rows, cols)

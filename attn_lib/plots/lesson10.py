@@ -69,7 +69,7 @@ def loss_figure(losses, sound_losses, lowest=None, guess=None):
     -------
     matplotlib.figure.Figure
     """
-    fig = Figure(figsize=(11, 5), layout="constrained")
+    fig = Figure(facecolor="white", figsize=(11, 5), layout="constrained")
     ax = fig.add_subplot()
     loss_axes(ax, losses, sound_losses, lowest, guess=guess)
     ax.set_title("Training loss, step by step", fontsize=FONT_SIZE + 2)
@@ -98,7 +98,7 @@ def before_after_figure(tokens, before, after, query, steps=(0, None)):
     if after.shape != before.shape:
         raise ValueError(f"after must have the shape of before, {before.shape}; got {after.shape}")
     n = len(tokens)
-    fig = Figure(figsize=(2.4 + 1.45 * n, 1.2 + 0.62 * n), layout="constrained")
+    fig = Figure(facecolor="white", figsize=(2.4 + 1.45 * n, 1.2 + 0.62 * n), layout="constrained")
     left, right = fig.subplots(1, 2)
     first, last = steps
     heatmap(before, tokens, title=f"Before training (step {first})", ax=left)
@@ -126,7 +126,7 @@ def intended_vs_learned_figure(tokens, intended, learned, query_word="it"):
     tokens = _check_labels(tokens, len(intended), "tokens")
     if learned.shape != intended.shape:
         raise ValueError(f"learned must have the shape of intended, {intended.shape}; got {learned.shape}")
-    fig = Figure(figsize=(2 + 1.1 * len(tokens), 4.6), layout="constrained")
+    fig = Figure(facecolor="white", figsize=(2 + 1.1 * len(tokens), 4.6), layout="constrained")
     ax = fig.add_subplot()
     x = np.arange(len(tokens))
     ax.bar(x - 0.2, intended, width=0.4, color="0.7", edgecolor="0.3", hatch="//", label="intended")
@@ -164,7 +164,7 @@ def replay_figure(tokens, weights, query, step, losses, sound_losses, lowest=Non
     weights = as_array(np.asarray(weights, dtype=np.float64), "weights", "(n, n)", min_ndim=2, max_ndim=2)
     tokens = _check_labels(tokens, weights.shape[0], "tokens")
     n = len(tokens)
-    fig = Figure(figsize=(15, 1.4 + 0.62 * n), layout="constrained")
+    fig = Figure(facecolor="white", figsize=(15, 1.4 + 0.62 * n), layout="constrained")
     left, right = fig.subplots(1, 2, width_ratios=[1.15, 1])
     heatmap(weights, tokens, title=f"Attention weights at step {step}", ax=left)
     _outline_row(left, query, n)

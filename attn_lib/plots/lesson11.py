@@ -41,7 +41,7 @@ def loss_figure(losses, best: float, unmasked_losses=None, window: int = 20):
     """
     losses = as_array(np.asarray(losses, dtype=float), "losses", "(steps,)", max_ndim=1)
     window = as_positive_int(window, "window")
-    fig = Figure(figsize=(10, 5), layout="constrained")
+    fig = Figure(facecolor="white", figsize=(10, 5), layout="constrained")
     ax = fig.add_subplot()
     curves = [(losses, OKABE_ITO["blue"], "-", "with the causal mask")]
     if unmasked_losses is not None:
@@ -87,7 +87,7 @@ def writing_figure(tokens, weights, n_prompt: int):
     if len(tokens) != n:
         raise ValueError(f"tokens must have one entry per row of weights ({n}); got {len(tokens)}")
     rows = [f"{t} *" if i >= n_prompt else t for i, t in enumerate(tokens)]
-    fig = Figure(figsize=(8.5 * len(weights), 0.55 * n + 2.4), layout="constrained")
+    fig = Figure(facecolor="white", figsize=(8.5 * len(weights), 0.55 * n + 2.4), layout="constrained")
     for h, ax in enumerate(np.atleast_1d(fig.subplots(1, len(weights)))):
         heatmap(weights[h], rows, list(tokens), ax=ax, annotate=n <= 12, title=f"Head {h}",
                 ylabel="query (* = written by the model)")
@@ -105,7 +105,7 @@ def peeking_figure(tokens, honest, peeking, head_honest: int, head_peeking: int)
     head_honest, head_peeking : int
         The head shown for each.
     """
-    fig = Figure(figsize=(16, 7.2), layout="constrained")
+    fig = Figure(facecolor="white", figsize=(16, 7.2), layout="constrained")
     left, right = fig.subplots(1, 2)
     heatmap(honest[head_honest], tokens, ax=left, annotate=False,
             title=f"With the causal mask (head {head_honest})")
@@ -123,7 +123,7 @@ def kv_cost_figure(config: dict, n_prompt: int, n_new: int):
     written = np.arange(1, n_new + 1)
     without = [multiply_adds(config, n_prompt, k, cache=False) / 1000 for k in written]
     with_cache = [multiply_adds(config, n_prompt, k, cache=True) / 1000 for k in written]
-    fig = Figure(figsize=(10, 5), layout="constrained")
+    fig = Figure(facecolor="white", figsize=(10, 5), layout="constrained")
     ax = fig.add_subplot()
     ax.plot(written, without, "o-", color=OKABE_ITO["vermillion"], lw=2.5, ms=7, label="without a cache")
     ax.plot(written, with_cache, "s--", color=OKABE_ITO["blue"], lw=2.5, ms=7, label="with the KV cache")
@@ -152,7 +152,7 @@ def sampling_figure(labels, probabilities, samples, title: str):
     title : str
     """
     probabilities = np.asarray(probabilities, dtype=float)
-    fig = Figure(figsize=(14, 0.42 * len(labels) + 1.8), layout="constrained")
+    fig = Figure(facecolor="white", figsize=(14, 0.42 * len(labels) + 1.8), layout="constrained")
     bars, text = fig.subplots(1, 2, width_ratios=[1, 1.1])
     y = np.arange(len(labels))
     bars.barh(y, probabilities, color=OKABE_ITO["blue"])

@@ -53,7 +53,7 @@ def cost_figure(measured: dict):
     formula = 4 * 8 * np.asarray(sizes, dtype=float) ** 2 / MIB
     style = {"color": OKABE_ITO["vermillion"], "marker": "o", "lw": 2.5, "ms": 9}
 
-    fig = Figure(figsize=(13, 5.2), layout="constrained")
+    fig = Figure(facecolor="white", figsize=(13, 5.2), layout="constrained")
     left, right = fig.subplots(1, 2)
     left.plot(sizes, ms, label="attention, measured", **style)
     _n_squared_guide(left, sizes, ms, "grows like n²")
@@ -88,7 +88,7 @@ def memory_figure(sizes, full_bytes, tiled_bytes, block_size: int):
     if full.shape != (len(sizes),) or tiled.shape != (len(sizes),):
         raise ValueError(f"full_bytes and tiled_bytes need one number per size ({len(sizes)}); "
                          f"got shapes {full.shape} and {tiled.shape}")
-    fig = Figure(figsize=(8, 5.2), layout="constrained")
+    fig = Figure(facecolor="white", figsize=(8, 5.2), layout="constrained")
     ax = fig.add_subplot()
     ax.plot(sizes, full, color=OKABE_ITO["vermillion"], marker="o", lw=2.5, ms=9, label="attention (n × n)")
     ax.plot(sizes, tiled, color=OKABE_ITO["blue"], marker="s", ls="--", lw=2.5, ms=9,
@@ -132,7 +132,7 @@ def online_softmax_figure(x, steps, step: int):
               for j in range(x.size)]
     hatches = ["//" if now["start"] <= j < now["stop"] else "" for j in range(x.size)]
 
-    fig = Figure(figsize=(13, 4.6), layout="constrained")
+    fig = Figure(facecolor="white", figsize=(13, 4.6), layout="constrained")
     left, right = fig.subplots(1, 2)
     bars = left.bar(labels, x, color=colors, edgecolor="black", linewidth=0.6)
     for bar, hatch in zip(bars, hatches):

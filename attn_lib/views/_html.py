@@ -36,6 +36,17 @@ CIVIDIS = [f"#{int(r * 255):02x}{int(g * 255):02x}{int(b * 255):02x}"
 """The heatmap colour map as 256 CSS colours, darkest first (the same cividis as the figures)."""
 
 ORANGE, BLUE, VERMILLION = OKABE_ITO["orange"], OKABE_ITO["blue"], OKABE_ITO["vermillion"]
+"""Data colours (bar fills, arrows, outlines): the same in every theme."""
+
+INK_BLUE, INK_VERMILLION, INK_GREY = "var(--attn-ink-blue)", "var(--attn-ink-vermillion)", "var(--attn-ink-grey)"
+"""Text colours: Okabe-Ito hues that reach a 4.5:1 contrast on the page, set per theme in
+:data:`LIVE_STYLE` (blue #0072B2, a darker vermillion #B34700 and grey #595959 on a light page;
+sky #56B4E9, a light vermillion #FF8B3D and grey #B0B0B0 on JupyterLab's dark one)."""
+INK_TEXT = "var(--jp-content-font-color1, #000)"
+"""The page's own text colour (black in the Light theme, white in the Dark one)."""
+
+CARD_VERMILLION = "#B34700"
+"""Vermillion text on an SVG drawn on its own white card (5.5:1 there, in every theme)."""
 
 
 # ----- colours -----------------------------------------------------------------------------------
@@ -44,9 +55,23 @@ def shade(v, lo=0.0, hi=1.0) -> str:
     return CIVIDIS[min(255, max(0, int((v - lo) / (hi - lo) * 255)))]
 
 
-def ink(v) -> str:
-    """Black text on the light half of cividis (v > 0.5 on [0, 1]), white on the dark half."""
-    return "#000" if v > 0.5 else "#fff"
+def _luminance(css) -> float:
+    """The WCAG relative luminance of a ``#rrggbb`` colour."""
+    channels = [int(css[k:k + 2], 16) / 255 for k in (1, 3, 5)]
+    r, g, b = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a, b) -> float:
+    """The WCAG contrast ratio of two ``#rrggbb`` colours, from 1 to 21."""
+    lo, hi = sorted([_luminance(a), _luminance(b)])
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def ink(v, lo=0.0, hi=1.0) -> str:
+    """Black or white, whichever contrasts more with the cividis colour of ``v`` (always >= 4.5:1)."""
+    background = shade(v, lo, hi)
+    return "#000" if contrast(background, "#000000") >= contrast(background, "#ffffff") else "#fff"
 
 
 # ----- elements ----------------------------------------------------------------------------------
@@ -76,7 +101,7 @@ def text_div(css_class, text, style=None) -> str:
 
 def verdict_div(css_class, text, yes) -> str:
     """A readout answering a yes/no question: blue when ``yes``, vermillion when not."""
-    return text_div(css_class, text, style=f"color:{BLUE if yes else VERMILLION}")
+    return text_div(css_class, text, style=f"color:{INK_BLUE if yes else INK_VERMILLION}")
 
 
 def root_html(css_class, version, body, data=None) -> str:
@@ -195,10 +220,12 @@ def bars_html(labels, values, highlight=None, title="") -> str:
         rows.append(
             "<div style='display:flex;align-items:center;margin:2px 0'>"
             f"<span style='width:6em;text-align:right;padding-right:8px'>{esc(label)}</span>"
-            f"<span style='display:inline-block;height:1.1em;width:{300 * v:.1f}px;background:{color}'></span>"
+            f"<span aria-hidden='true' style='display:inline-block;height:1.1em;width:{300 * v:.1f}px;"
+            f"background:{color}'></span>"
             f"<span style='padding-left:8px' class='attn-value'>{v:.2f}</span></div>")
     head = f"<div style='font-weight:bold;margin-bottom:4px'>{esc(title)}</div>" if title else ""
-    return f"<div class='attn-bars' style='font-size:16px;font-family:sans-serif'>{head}{''.join(rows)}</div>"
+    name = f" role='figure' aria-label='{esc(title)}'" if title else ""
+    return f"<div class='attn-bars'{name} style='font-size:16px;font-family:sans-serif'>{head}{''.join(rows)}</div>"
 
 
 def signed_bars_html(labels, values, limit, title, view, half=150) -> str:
@@ -226,7 +253,7 @@ def signed_bars_html(labels, values, limit, title, view, half=150) -> str:
         color = BLUE if v >= 0 else VERMILLION
         rows.append(div(
             f"<span class='attn-label'>{esc(label)}</span>"
-            f"<span class='attn-track' style='width:{2 * half:.0f}px'>"
+            f"<span class='attn-track' aria-hidden='true' style='width:{2 * half:.0f}px'>"
             f"<span class='attn-axis' style='left:{half:.0f}px'></span>"
             f"<span class='attn-fill' style='left:{left:.1f}px;width:{size:.1f}px;background:{color}'></span>"
             f"</span><span class='attn-value'>{v:+.2f}</span>",
@@ -243,17 +270,24 @@ def signed_bars_css(root, label_width, track_height, axis_overhang, row="margin:
             f"{r} .attn-label {{width:{label_width};text-align:right;padding-right:8px;{font}}}\n"
             f"{r} .attn-track {{position:relative;display:inline-block;height:{track_height}}}\n"
             f"{r} .attn-axis {{position:absolute;top:-{axis_overhang};bottom:-{axis_overhang};"
-            f"border-left:1px solid #666}}\n"
+            f"border-left:1px solid var(--jp-border-color0, #666)}}\n"
             f"{r} .attn-fill {{position:absolute;top:0;bottom:0}}\n"
             f"{r} .attn-value {{padding-left:8px;{font}{value}}}\n")
 
 
 # ----- SVG ---------------------------------------------------------------------------------------
-def svg_html(css_class, width, height, body, font_size=None, view_box=False) -> str:
-    """An inline ``<svg>`` of ``width`` x ``height`` px around ``body`` (SVG markup)."""
+def svg_html(css_class, width, height, body, font_size=None, view_box=False, label=None) -> str:
+    """An inline ``<svg>`` of ``width`` x ``height`` px around ``body`` (SVG markup).
+
+    ``label``: a sentence saying what the drawing shows, with its numbers; the SVG becomes one
+    image (``role='img'``) named by it for screen readers. Without it the SVG is left to the
+    text and tables beside it (``aria-hidden``). Text in an SVG with the class ``attn-themed``
+    takes the page's text colour (drawings without a white card of their own).
+    """
     box = f" viewBox='0 0 {width} {height}'" if view_box else ""
     font = f" font-size='{font_size}'" if font_size else ""
-    return (f"<svg class='{css_class}' width='{width}' height='{height}'{box} "
+    aria = f" role='img' aria-label='{esc(label)}'" if label else " aria-hidden='true'"
+    return (f"<svg class='{css_class}' width='{width}' height='{height}'{box}{aria} "
             f"xmlns='http://www.w3.org/2000/svg' font-family='sans-serif'{font}>{body}</svg>")
 
 
@@ -312,9 +346,11 @@ def rotation_svg(words, keys_px, weights, query_px, query, radius_px, size) -> s
         parts.append(_label_beyond(x, y, 16, word, f" font-weight='{'bold' if i == best else 'normal'}' fill='black'"))
     qx, qy = query_px
     parts.append(arrow_svg(qx, qy, ORANGE, 4.0, "qr-query", {"x": f"{query[0]:.6f}", "y": f"{query[1]:.6f}"}))
-    parts.append(_label_beyond(qx, qy, 22, "query", f" font-weight='bold' fill='{VERMILLION}'"))
+    parts.append(_label_beyond(qx, qy, 22, "query", f" font-weight='bold' fill='{CARD_VERMILLION}'"))
     parts.append("</g>")
-    return svg_html("qr-plot", size, size, "".join(parts), font_size=16, view_box=True)
+    summary = "The query arrow and one arrow per key, as wide as its weight: " + ", ".join(
+        f"{word} {w:.2f}" for word, w in zip(words, weights)) + "."
+    return svg_html("qr-plot", size, size, "".join(parts), font_size=16, view_box=True, label=summary)
 
 
 def heat_rects(values, cell, lo=-1.0, hi=1.0) -> str:
@@ -332,7 +368,7 @@ def encoding_heat_html(rects, n_positions, d_model, cell, position) -> str:
              f"fill='none' stroke='{ORANGE}' stroke-width='3'/>")
     body = (f"<g transform='translate({left},{top})'>{rects}{frame}</g>{ticks}"
             + svg_text(left + w / 2, top + h + 20, "dimension →", "middle"))
-    return panel_html(svg_html("pos-heat", left + w + 6, top + h + 28, body, font_size=13), "encodings",
+    return panel_html(svg_html("pos-heat attn-themed", left + w + 6, top + h + 28, body, font_size=16), "encodings",
                       "All encodings (rows: positions)")
 
 
@@ -362,7 +398,10 @@ def similarity_html(similarity, position, top_value, bottom_value) -> str:
             f"<polyline points='{points}' fill='none' stroke='{BLUE}' stroke-width='2'/>{dots}"
             f"<circle class='pos-self' cx='{x(position):.1f}' cy='{y(similarity[position]):.1f}' r='7' "
             f"fill='{ORANGE}'/>{labels}{xticks}" + svg_text(left + plot_w / 2, height - 6, "position j", "middle"))
-    return panel_html(svg_html("pos-similarity", width, height, body, font_size=14), "similarity",
+    best = int(np.argmax(similarity))
+    summary = (f"Similarity of position {position} with every position j, from {min(similarity):.2f} to "
+               f"{max(similarity):.2f}; the highest is at j = {best}.")
+    return panel_html(svg_html("pos-similarity", width, height, body, font_size=16, label=summary), "similarity",
                       f"Similarity P[{position}] · P[j] for every position j")
 
 
@@ -389,13 +428,16 @@ def patch_overlay_svg(image_uri, weights, darkness, rows, cols, size, row, col) 
         cells.append(f"<rect x='{x:.1f}' y='{y:.1f}' width='{cell:.1f}' height='{cell:.1f}' "
                      f"fill='#000' fill-opacity='{dark:.3f}' data-patch='{i}'/>")
         labels.append(svg_text(f"{x + cell / 2:.1f}", f"{y + cell / 2:.1f}", f"{v:.2f}",
-                               extra=f" font-size='{max(11, min(16, cell / 4)):.0f}px'"))
+                               extra=" font-size='16px'"))
     outline = (f"<rect class='vit-query' x='{col * cell + 2:.1f}' y='{row * cell + 2:.1f}' "
                f"width='{cell - 4:.1f}' height='{cell - 4:.1f}' fill='none' stroke='{ORANGE}' stroke-width='4'/>")
     body = (f"<image href='{image_uri}' x='0' y='0' width='{size}' height='{height:.0f}' "
             f"preserveAspectRatio='none' style='image-rendering:pixelated'/>"
             f"<g class='vit-cells'>{''.join(cells)}</g><g class='vit-values'>{''.join(labels)}</g>{outline}")
-    return svg_html("vit-overlay", size, f"{height:.0f}", body, view_box=True)
+    grid = "; ".join(f"row {r}: " + ", ".join(f"{v:.2f}" for v in weights[r * cols:(r + 1) * cols])
+                     for r in range(rows))
+    summary = f"The image in {rows} x {cols} patches, patch (row {row}, column {col}) outlined; its weights, {grid}."
+    return svg_html("vit-overlay", size, f"{height:.0f}", body, view_box=True, label=summary)
 
 
 def head_lines_svg(tokens, weights, query=-1, row=24) -> str:
@@ -418,12 +460,15 @@ def head_lines_svg(tokens, weights, query=-1, row=24) -> str:
              for i in (range(n) if query < 0 else [query]) for j in range(n) if weights[i, j] >= 0.01]
     labels = []
     for i, token in enumerate(tokens):
-        bold = f" font-weight='bold' fill='{VERMILLION}'" if i == query else ""
+        bold = f" font-weight='bold' style='fill:{INK_VERMILLION}'" if i == query else ""
         labels.append(svg_text(left, f"{y[i] + 5:.0f}", token, "end", bold))
         value = f" {weights[query, i]:.2f}" if query >= 0 else ""
         labels.append(svg_text(right, f"{y[i] + 5:.0f}", f"{token}{value}"))
     body = f"<g stroke='{BLUE}'>{''.join(lines)}</g>{''.join(labels)}"
-    return svg_html("attn-head-view", width, top + n * row, body, font_size=15)
+    who = f"'{tokens[query]}'" if query >= 0 else "each token"
+    summary = (f"Lines from {who} on the left to the tokens on the right, darker and thicker for a larger "
+               f"weight; the weights are in the table 'Weights as numbers'.")
+    return svg_html("attn-head-view attn-themed", width, top + n * row, body, font_size=16, label=summary)
 
 
 def mosaic_svg(image_uri, n_layers, n_heads, n_tokens, layer, head, tile=44) -> str:
@@ -444,8 +489,11 @@ def mosaic_svg(image_uri, n_layers, n_heads, n_tokens, layer, head, tile=44) -> 
             + f"<image x='{pad_left}' y='{pad_top}' width='{n_heads * tile - gap:.1f}' "
               f"height='{n_layers * tile - gap:.1f}' preserveAspectRatio='none' "
               f"style='image-rendering:pixelated' href='{image_uri}'/>{outline}")
-    return svg_html("attn-model-view", width + COLOUR_BAR_WIDTH, height,
-                    body + colour_bar_svg(width + 14, pad_top, n_layers * tile - gap), font_size=13)
+    summary = (f"Every head's weights as one grid of small heatmaps, {n_layers} layers by {n_heads} heads, "
+               f"layer {layer} head {head} outlined; a colour bar maps shades to weights from 0 to 1.")
+    return svg_html("attn-model-view attn-themed", width + COLOUR_BAR_WIDTH, height,
+                    body + colour_bar_svg(width + 14, pad_top, n_layers * tile - gap), font_size=16,
+                    label=summary)
 
 
 COLOUR_BAR_WIDTH = 96
@@ -465,6 +513,11 @@ def colour_bar_svg(x, y, height, label="attention weight") -> str:
             + svg_text(x + 62, f"{middle:.0f}", label, "middle", f" transform='rotate(-90 {x + 62} {middle:.0f})'"))
 
 
+def details_html(summary, body) -> str:
+    """``body`` folded under a ``<summary>`` line that Enter or Space opens (e.g. a view's numbers)."""
+    return f"<details class='attn-details'><summary>{esc(summary)}</summary>{body}</details>"
+
+
 # ----- images ------------------------------------------------------------------------------------
 def png_data_uri(image) -> str:
     """An RGB image (uint8, or floats clipped to [0, 1]), shape (H, W, 3), as a PNG ``data:`` URI."""
@@ -477,10 +530,18 @@ def png_data_uri(image) -> str:
 
 
 # ----- style sheets ------------------------------------------------------------------------------
-LIVE_STYLE = "<style>.attn-live {contain: content}</style>"
-"""Layout and paint of a live widget stay inside it. Without this, moving a slider made the browser
+LIVE_STYLE = ("<style>.attn-live {contain: content; --jp-widgets-font-size: 16px; --attn-ink-blue: #0072B2; --attn-ink-vermillion: #B34700; "
+              "--attn-ink-grey: #595959}\n"
+              "body[data-jp-theme-light='false'] .attn-live {--attn-ink-blue: #56B4E9; "
+              "--attn-ink-vermillion: #FF8B3D; --attn-ink-grey: #B0B0B0}\n"
+              ".attn-live .attn-sr-only {position: absolute; width: 1px; height: 1px; overflow: hidden; "
+              "clip: rect(0 0 0 0); white-space: nowrap}\n"
+              f".attn-live svg.attn-themed text {{fill: {INK_TEXT}}}\n"
+              "</style>")
+"""Layout and paint of a live widget stay inside it. Without ``contain``, moving a slider made the browser
 repaint the whole notebook (7 ms per input, measured in a Chromium trace) before it could read
-the kernel's answer; with it, about 1 ms."""
+the kernel's answer; with it, about 1 ms. The rest: the text colours of both JupyterLab themes
+(:data:`INK_BLUE` ...), text only screen readers read (``attn-sr-only``), themed SVG text."""
 
 
 def _view_css(root, font_size, cell_padding="2px 6px", gap="14px 28px", table_font_size=None) -> str:
@@ -495,7 +556,7 @@ def _view_css(root, font_size, cell_padding="2px 6px", gap="14px 28px", table_fo
             f"{r} table.attn-table {{border-collapse: collapse; font-family: monospace{table_font}}}\n"
             f"{r} table.attn-table td, {r} table.attn-table th {{padding: {cell_padding}; text-align: right}}\n"
             f"{r} .attn-mark {{outline: 2px solid {ORANGE}}}\n"
-            f"{r} .attn-error {{color: {VERMILLION}; font-weight: bold}}\n")
+            f"{r} .attn-error {{color: {INK_VERMILLION}; font-weight: bold}}\n")
 
 
 def _style(*rules) -> str:
@@ -503,9 +564,9 @@ def _style(*rules) -> str:
 
 
 EXPLORER_STYLE = _style(
-    _view_css("attn-explorer", 15),
+    _view_css("attn-explorer", 16),
     f".attn-explorer tr.attn-query th {{outline: 2px solid {ORANGE}}}\n"
-    f".attn-explorer .attn-note {{color: {BLUE}; margin-bottom: 6px}}\n")
+    f".attn-explorer .attn-note {{color: {INK_BLUE}; margin-bottom: 6px}}\n")
 
 MASK_EDITOR_STYLE = _style(
     _view_css("attn-mask-editor", 16, cell_padding="3px 7px"),
@@ -513,18 +574,20 @@ MASK_EDITOR_STYLE = _style(
     ".attn-mask-editor table.attn-table td.attn-off {background: #eeeeee; color: #555; text-align: center}\n"
     ".attn-mask-editor table.attn-table td.attn-error {text-align: left; max-width: 26em; white-space: normal; "
     "font-family: sans-serif}\n"
-    f".attn-mask-editor .attn-note {{color: {VERMILLION}; font-weight: bold; margin-bottom: 6px}}\n"
-    ".attn-mask-editor-widget .attn-mask-grid input[type=checkbox] {transform: scale(1.5)}\n")
+    f".attn-mask-editor .attn-note {{color: {INK_VERMILLION}; font-weight: bold; margin-bottom: 6px}}\n"
+    ".attn-mask-editor-widget .attn-mask-grid input[type=checkbox] {transform: scale(1.5)}\n"
+    ".attn-mask-editor-widget .attn-mask-grid .widget-checkbox label > span {position: absolute; width: 1px; "
+    "height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap}\n")
 
 HEAD_VIEWER_STYLE = _style(
-    _view_css("head-viewer", 15),
+    _view_css("head-viewer", 16),
     ".head-viewer .attn-row {margin-bottom: 10px}\n"
     ".head-viewer .hv-off {opacity: 0.35}\n"
-    f".head-viewer .hv-note {{color: {BLUE}; font-weight: bold; margin-bottom: 6px}}\n"
-    f".head-viewer .hv-alert {{color: {VERMILLION}; font-weight: bold; margin-bottom: 6px}}\n")
+    f".head-viewer .hv-note {{color: {INK_BLUE}; font-weight: bold; margin-bottom: 6px}}\n"
+    f".head-viewer .hv-alert {{color: {INK_VERMILLION}; font-weight: bold; margin-bottom: 6px}}\n")
 
 POSITION_STYLE = _style(
-    _view_css("pos-view", 16, table_font_size=15),
+    _view_css("pos-view", 16, table_font_size=16),
     ".pos-view .pos-readout {font-size: 20px; font-weight: bold; margin: 6px 0}\n"
     ".pos-view .pos-caption {margin: 4px 0 8px 0}\n",
     signed_bars_css("pos-view", "4.5em", "15px", "3px", row="height:20px", mono=True))
@@ -549,15 +612,15 @@ PATCH_ATTENTION_STYLE = _style(
     ".vit-attention {font-family: sans-serif; font-size: 16px}\n"
     ".vit-attention .vit-title {font-weight: bold; font-size: 18px; margin: 4px 0 8px}\n"
     ".vit-attention .attn-row {display: flex; flex-wrap: wrap; gap: 16px 32px; align-items: flex-start}\n"
-    ".vit-attention .vit-note {color: #333; margin-top: 8px; max-width: 420px}\n"
+    f".vit-attention .vit-note {{color: {INK_TEXT}; margin-top: 8px; max-width: 420px}}\n"
     ".vit-attention svg text {font-family: sans-serif; fill: #fff; stroke: #000; stroke-width: 3px;\n"
     "                         paint-order: stroke; text-anchor: middle; dominant-baseline: central}\n")
 
 ATTENTION_VIEWER_STYLE = _style(
-    ".attn-model-viewer {font-family: sans-serif; font-size: 15px}\n"
+    ".attn-model-viewer {font-family: sans-serif; font-size: 16px}\n"
     ".attn-model-viewer .attn-row {display: flex; flex-wrap: wrap; gap: 16px 32px; align-items: flex-start}\n"
     ".attn-model-viewer .attn-title {font-weight: bold; margin: 4px 0}\n"
-    f".attn-model-viewer .attn-error {{color: {VERMILLION}; font-weight: bold}}\n"
+    f".attn-model-viewer .attn-error {{color: {INK_VERMILLION}; font-weight: bold}}\n"
     ".attn-model-viewer svg text {font-family: sans-serif}\n")
 
 
@@ -567,7 +630,7 @@ ONLINE_SOFTMAX_STYLE = _style(
     ".online-softmax .os-head {font-size: 18px; font-weight: bold; margin: 4px 0}\n"
     ".online-softmax .os-note {margin: 4px 0 10px 0; max-width: 60em}\n"
     f".online-softmax table.attn-table td.os-current {{background: {ORANGE}55; font-weight: bold}}\n"
-    ".online-softmax table.attn-table td.os-unseen {color: #767676}\n"
+    f".online-softmax table.attn-table td.os-unseen {{color: {INK_GREY}}}\n"
     f".online-softmax table.attn-table tr.attn-active {{background: {ORANGE}33; font-weight: bold}}\n"
     f".online-softmax tr.attn-query th {{outline: 2px solid {ORANGE}}}\n")
 """The online-softmax stepper of notebook 12: the current block in orange, keys not read yet in grey."""
@@ -584,9 +647,9 @@ SAMPLING_STYLE = _style(
     _view_css("gpt-sampling", 16),
     ".gpt-sampling .gpt-head {font-size: 18px; font-weight: bold; margin: 4px 0}\n"
     ".gpt-sampling .gpt-note {margin: 8px 0; max-width: 60em}\n"
-    ".gpt-sampling .gpt-prompt {color: #595959}\n"
+    f".gpt-sampling .gpt-prompt {{color: {INK_GREY}}}\n"
     ".gpt-sampling ol.gpt-samples {font-family: monospace; font-size: 16px; margin: 4px 0; padding-left: 2em}\n"
-    ".gpt-sampling table.attn-table tr.gpt-cut {color: #767676}\n"
+    f".gpt-sampling table.attn-table tr.gpt-cut {{color: {INK_GREY}}}\n"
     ".gpt-sampling-widget .gpt-help {max-width: 40em; margin: 2px 0 6px 0}\n")
 """The sampling view of notebook 11: tokens cut by top-k in grey."""
 
@@ -639,7 +702,10 @@ def loss_curve_svg(losses, sound_losses, step, lowest=None, width=440, height=23
             + floor + polyline(losses, "replay-loss", BLUE)
             + polyline(sound_losses, "replay-sound", ORANGE, " stroke-dasharray='6 4'") + marker + ticks + xticks
             + svg_text(left + plot_w / 2, height - 6, "training step", "middle"))
-    return svg_html("replay-curve", width, height, body, font_size=14)
+    at = min(int(step), len(losses) - 1)
+    summary = (f"Loss curves over {len(losses)} training steps: at step {int(step)} the loss over every word is "
+               f"{losses[at]:.3f} and the loss on the sound is {sound_losses[at]:.3f}.")
+    return svg_html("replay-curve", width, height, body, font_size=16, label=summary)
 
 
 def legend_html(items) -> str:
@@ -651,7 +717,7 @@ def legend_html(items) -> str:
 
 
 TRAINING_REPLAY_STYLE = _style(
-    _view_css("training-replay", 15),
+    _view_css("training-replay", 16),
     ".training-replay .replay-readout {font-size: 17px; font-weight: bold; margin: 4px 0 8px 0}\n"
     f".training-replay tr.attn-query th {{outline: 2px solid {ORANGE}}}\n"
     ".training-replay .replay-legend {display: flex; gap: 16px; flex-wrap: wrap; margin-top: 4px}\n"

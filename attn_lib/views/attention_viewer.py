@@ -16,7 +16,9 @@ from ..plots.table import Table
 from ._base import LiveView
 from ._html import (
     ATTENTION_VIEWER_STYLE,
+    details_html,
     head_lines_svg,
+    matrix_html,
     mosaic_svg,
     panel_html,
     png_data_uri,
@@ -132,8 +134,12 @@ class AttentionViewer(LiveView, widgets.VBox):
             self._head_svgs[key] = head_lines_svg(self.tokens, s["weights"], s["query"], ROW)
         scores = ", ".join(f"{name} {value:.2f}" for name, value in s["scores"].items())
         L, H = self.attentions.shape[:2]
-        head_view = panel_html(self._head_svgs[key] + text_div("attn-note", f"mean weight on: {scores}"), "head",
-                               f"Head view: layer {s['layer']}, head {s['head']}")
+        numbers = details_html("Weights as numbers", matrix_html(
+            s["weights"], self.tokens, self.tokens, f"Layer {s['layer']}, head {s['head']}: weights "
+            f"(rows: queries, columns: keys)", "weights", colored=True, highlight_row=None if s["query"] < 0
+            else s["query"]))
+        head_view = panel_html(self._head_svgs[key] + text_div("attn-note", f"mean weight on: {scores}") + numbers,
+                               "head", f"Head view: layer {s['layer']}, head {s['head']}")
         model_view = panel_html(mosaic_svg(self._mosaic_uri, L, H, len(self.tokens), s["layer"], s["head"], TILE),
                                 "model", f"Model view: all {L * H} heads")
         return root_html("attn-model-viewer", self.version, row_html([head_view, model_view]))
@@ -148,7 +154,7 @@ class AttentionViewer(LiveView, widgets.VBox):
         """The head view and the model view as one matplotlib figure (the snapshot)."""
         n = len(self.tokens)
         L, H = self.attentions.shape[:2]
-        fig = Figure(figsize=(15, max(4.5, 0.42 * n + 1.5)), layout="constrained")
+        fig = Figure(facecolor="white", figsize=(15, max(4.5, 0.42 * n + 1.5)), layout="constrained")
         left, right = fig.subplots(1, 2, width_ratios=[1, 2.6])
         for i in range(n):
             for j in range(n):

@@ -87,9 +87,13 @@ class AttentionExplorer(LiveView, widgets.VBox):
         self.temperature_slider = widgets.FloatLogSlider(value=1.0, base=10, min=-1, max=1, step=0.01,
                                                          description="Temperature", readout_format=".2f",
                                                          style=style, continuous_update=True)
+        # Each cell is named "W_Q row 'cat-like', column d1" for screen readers; the grid's own
+        # labels show the same, so the description label takes no room (description_width 0).
         self.cells = {name: [[widgets.FloatText(value=float(self.weights[name][i, j]), step=0.1,
+                                                description=f"{name} row '{feature}', column d{j + 1}",
+                                                style={"description_width": "0px"},
                                                 layout=widgets.Layout(width="4.6em"))
-                              for j in range(self.d_k)] for i in range(len(INPUT_FEATURES))]
+                              for j in range(self.d_k)] for i, feature in enumerate(INPUT_FEATURES)]
                       for name in MATRICES}
         self.view = widgets.HTML(layout=widgets.Layout(flex="1 1 480px", overflow="auto"))
 
@@ -235,7 +239,7 @@ class AttentionExplorer(LiveView, widgets.VBox):
         """Heatmap and the query's softmax bars as one matplotlib figure (the snapshot)."""
         s = self.state()
         n = len(s["tokens"])
-        fig = Figure(figsize=(3.0 + 1.6 * n, 1.5 + 0.7 * n), layout="constrained")
+        fig = Figure(facecolor="white", figsize=(3.0 + 1.6 * n, 1.5 + 0.7 * n), layout="constrained")
         left, right = fig.subplots(1, 2, width_ratios=[1.2, 1])
         heatmap(s["weights"], s["tokens"], ax=left, title="Attention weights (snapshot)")
         bar_chart(s["tokens"], s["weights"][s["query"]], ax=right, highlight=s["query"],

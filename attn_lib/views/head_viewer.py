@@ -182,7 +182,7 @@ class HeadViewer(LiveView, widgets.VBox):
         cols, rows = min(n_heads, 4), -(-n_heads // 4)
         size = 1.1 + 0.75 * n
         width = max(cols * (size + 1.5), 1.1 + 0.75 * len(self.columns) + 1.5)
-        fig = Figure(figsize=(width, (rows + 1) * (size + 0.3)), layout="constrained")
+        fig = Figure(facecolor="white", figsize=(width, (rows + 1) * (size + 0.3)), layout="constrained")
         top, bottom = fig.subfigures(2, 1, height_ratios=[rows, 1])
         heads_figure(s["weights"], s["tokens"], active=s["active"], fig=top)
         on = _on_list(s["active"])

@@ -90,7 +90,10 @@ class MaskEditor(LiveView, widgets.VBox):
         self._holding = False
         self.version = 0
 
-        self.boxes = [[widgets.Checkbox(value=bool(self._mask[i, j]), indent=False, description="",
+        # The description names the box for screen readers ("'cat' may attend to 'mat'"); the style
+        # sheet hides it on screen, where the grid's row and column labels say the same.
+        self.boxes = [[widgets.Checkbox(value=bool(self._mask[i, j]), indent=False,
+                                        description=f"'{q}' may attend to '{k}'",
                                         tooltip=f"'{q}' may attend to '{k}'",
                                         layout=widgets.Layout(width="2.6em", height="1.8em"))
                        for j, k in enumerate(self.tokens)] for i, q in enumerate(self.tokens)]
@@ -205,7 +208,7 @@ class MaskEditor(LiveView, widgets.VBox):
         """The mask and the weights side by side (the snapshot for readers without a kernel)."""
         s = self.state()
         tokens, n = s["tokens"], len(s["tokens"])
-        fig = Figure(figsize=(3.0 + 1.8 * n, 1.8 + 0.8 * n), layout="constrained")
+        fig = Figure(facecolor="white", figsize=(3.0 + 1.8 * n, 1.8 + 0.8 * n), layout="constrained")
         left, right = fig.subplots(1, 2, width_ratios=[1, 1.2])
         left.imshow(s["mask"].astype(int), cmap=ListedColormap(["#eeeeee", OKABE_ITO["blue"]]), vmin=0, vmax=1)
         for (i, j), m in np.ndenumerate(s["mask"]):

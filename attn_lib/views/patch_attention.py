@@ -166,7 +166,7 @@ class PatchAttentionView(LiveView, widgets.VBox):
         """The overlay and the top-5 bars as one matplotlib figure (the snapshot)."""
         s = self.state()
         w = s["weights"][s["patch"]]
-        fig = Figure(figsize=(10.5, 5.0), layout="constrained")
+        fig = Figure(facecolor="white", figsize=(10.5, 5.0), layout="constrained")
         left, right = fig.subplots(1, 2, width_ratios=[1.1, 1])
         overlay_figure(self.image, w, s["patch"], self.patch_size, ax=left,
                        title=f"Attention of patch {s['patch']} (snapshot)")

@@ -242,7 +242,7 @@ class PermutationView(LiveView, widgets.VBox):
         s = self.state()
         n = len(s["tokens"])
         size = 1.6 + 0.75 * n
-        fig = Figure(figsize=(3 * size + 1.5, size + 0.9), layout="constrained")
+        fig = Figure(facecolor="white", figsize=(3 * size + 1.5, size + 0.9), layout="constrained")
         axes = fig.subplots(1, 3)
         heatmap(s["weights"], s["tokens"], ax=axes[0], title="Original sentence")
         heatmap(s["reordered_weights"], s["reordered_tokens"], ax=axes[1], title="Reordered: computed afresh")

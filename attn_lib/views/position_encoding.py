@@ -164,7 +164,7 @@ class PositionEncodingView(LiveView, widgets.VBox):
     def static_figure(self):
         """The heatmap, the chosen row as bars and its similarities as one figure (the snapshot)."""
         s = self.state()
-        fig = Figure(figsize=(16, 5.2), layout="constrained")
+        fig = Figure(facecolor="white", figsize=(16, 5.2), layout="constrained")
         heat, bars, line = fig.subplots(1, 3, width_ratios=[1, 1.2, 1.3])
         encoding_figure(s["P"], title="All encodings", highlight=s["position"], ax=heat)
         x = np.arange(s["d_model"])

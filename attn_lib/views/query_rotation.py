@@ -152,7 +152,7 @@ class QueryRotation(LiveView, widgets.VBox):
     def static_figure(self):
         """The arrows and the softmax weights as one matplotlib figure (the snapshot)."""
         s = self.state()
-        fig = Figure(figsize=(12, 5.2), layout="constrained")
+        fig = Figure(facecolor="white", figsize=(12, 5.2), layout="constrained")
         ax, bars = fig.subplots(1, 2, width_ratios=[1, 1.25])
         limit = max(self.MAX_LENGTH, float(np.abs(self.key_matrix).max())) + 0.6
         ax.axhline(0, color="#bbbbbb", linewidth=1)

@@ -136,7 +136,7 @@ class ScalingExplorer(LiveView, widgets.VBox):
     def static_figure(self):
         """The scores used and their softmax weights as two bar charts (the PNG snapshot)."""
         s = self.state()
-        fig = Figure(figsize=(13, 4.4), layout="constrained")
+        fig = Figure(facecolor="white", figsize=(13, 4.4), layout="constrained")
         left, right = fig.subplots(1, 2)
         label = "q·k / √d" if s["scale"] else "q·k (not divided)"
         bar_chart(self.key_labels, s["scores"], title=f"Scores {label}, d = {s['d']}", ylabel="score",

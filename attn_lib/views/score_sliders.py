@@ -53,7 +53,10 @@ class ScoreSliders(SnapshotMixin, widgets.VBox):
         for slider in self.sliders:
             slider.observe(self._update, names="value")
         header = widgets.HTML(bold(f"Raw scores of '{query}' for each word"))
-        super().__init__([style_widget(LIVE_STYLE), widgets.HBox([widgets.VBox([header, *self.sliders]), self.bars])])
+        # The bars wrap under the sliders when the page is narrow (a projector at 1280 x 720 with a
+        # side panel open), instead of squeezing the sliders into a scroll box.
+        super().__init__([style_widget(LIVE_STYLE), widgets.HBox([widgets.VBox([header, *self.sliders]), self.bars],
+                                                                 layout=widgets.Layout(flex_flow="row wrap"))])
         self.add_class("attn-live")
         self._update()
 

@@ -29,8 +29,15 @@ def test_shade_maps_the_range_onto_the_colour_table(v, lo, hi, index):
     assert _html.shade(v, lo, hi) == _html.CIVIDIS[index]
 
 
-def test_ink_is_black_on_the_light_half_only():
-    assert [_html.ink(v) for v in (0.0, 0.5, 0.51, 1.0)] == ["#fff", "#fff", "#000", "#000"]
+def test_ink_is_white_on_dark_cividis_and_black_on_light():
+    assert [_html.ink(v) for v in (0.0, 0.3, 0.7, 1.0)] == ["#fff", "#fff", "#000", "#000"]
+
+
+def test_ink_reaches_aa_contrast_on_every_cividis_colour():
+    """WCAG AA asks 4.5:1 for small text; the old rule (black above 0.5) gave 4.25:1 just below 0.5."""
+    worst = min(_html.contrast(_html.shade(v), _html.ink(v).replace("#fff", "#ffffff").replace("#000", "#000000"))
+                for v in np.linspace(0, 1, 1001))
+    assert worst >= 4.5
 
 
 # ----- tables ------------------------------------------------------------------------------------

@@ -203,9 +203,9 @@ class TestPermutationView:
 
     def test_the_readout_is_blue_when_true_and_vermillion_when_false(self, perm):
         perm.reordered_box.value = SWAPPED
-        assert root(perm).one("div", "pos-readout")["style"] == "color:#0072B2"
+        assert root(perm).one("div", "pos-readout")["style"] == "color:var(--attn-ink-blue)"
         perm.positions_box.value = True
-        assert root(perm).one("div", "pos-readout")["style"] == "color:#D55E00"
+        assert root(perm).one("div", "pos-readout")["style"] == "color:var(--attn-ink-vermillion)"
 
     def test_set_order_checks_the_order(self, perm):
         perm.set_order([5, 4, 3, 2, 1, 0])
