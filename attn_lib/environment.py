@@ -17,6 +17,8 @@ from __future__ import annotations
 import importlib
 import importlib.metadata
 import importlib.util
+import os
+import pathlib
 import re
 import sys
 from dataclasses import dataclass
@@ -69,6 +71,10 @@ REQUIREMENTS = (
     Requirement("attn_lib", "attn_lib"),
 )
 """What the course checks, in the order shown."""
+
+
+COURSE_REPOSITORY = "https://github.com/self-attention-lab/self-attention-lab"
+"""Where the course lives; a version tag of it installs the matching attn_lib."""
 
 
 @dataclass(frozen=True)
@@ -188,6 +194,88 @@ def check_requirement(requirement: Requirement) -> Check:
     return Check(requirement, version, True, f"OK ({need})")
 
 
+def _project_version(pyproject: pathlib.Path) -> str | None:
+    """The ``version`` of ``pyproject.toml``'s ``[project]`` table when the project is attn_lib, else None.
+
+    A regular expression, not ``tomllib``: that needs Python 3.11 and the course supports 3.10.
+    """
+    try:
+        text = pyproject.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    table = re.search(r"^\[project\]\s*$(.*?)(?=^\[|\Z)", text, re.MULTILINE | re.DOTALL)
+    if table is None:
+        return None
+    name = re.search(r"^name\s*=\s*[\"']([^\"']+)[\"']", table.group(1), re.MULTILINE)
+    version = re.search(r"^version\s*=\s*[\"']([^\"']+)[\"']", table.group(1), re.MULTILINE)
+    if name is None or version is None or re.sub(r"[-_.]+", "_", name.group(1).lower()) != "attn_lib":
+        return None
+    return version.group(1)
+
+
+def course_version(start=None, levels: int = 3) -> tuple[str, pathlib.Path] | None:
+    """The version of the course folder that ``start`` sits in, and that folder.
+
+    A notebook's kernel runs in the notebook's folder, so by default this is the course the
+    running notebook came from (a clone, a download, or a folder that nbgitpuller pulled).
+
+    Parameters
+    ----------
+    start : str or path-like, optional
+        Where to look from; default the current working folder.
+    levels : int, default 3
+        How many parent folders to look in as well.
+
+    Returns
+    -------
+    (str, pathlib.Path) or None
+        The ``version`` in the ``pyproject.toml`` of attn_lib found in ``start`` or one of its
+        parents, and the folder holding it; None when there is none (e.g. notebooks copied alone).
+    """
+    folder = pathlib.Path(os.getcwd() if start is None else start).resolve()
+    for candidate in [folder, *folder.parents][:levels + 1]:
+        version = _project_version(candidate / "pyproject.toml")
+        if version is not None:
+            return version, candidate
+    return None
+
+
+def check_course_version(start=None) -> Check | None:
+    """A problem when the course folder's version differs from the installed attn_lib's.
+
+    This is the classroom case: a course pulled (say, by an nbgitpuller link) onto a hub image
+    built with an older attn_lib. The notebooks then call functions the library may not have.
+
+    Parameters
+    ----------
+    start : str or path-like, optional
+        The folder of the notebooks; default the current working folder.
+
+    Returns
+    -------
+    Check or None
+        None when the versions agree, or when either cannot be found (nothing to compare).
+    """
+    found = course_version(start)
+    library = sys.modules.get("attn_lib")       # imported with this module (attn_lib.environment)
+    installed = getattr(library, "__version__", None)
+    if found is None or not isinstance(installed, str):
+        return None
+    version, folder = found
+    if version.strip() == installed.strip():
+        return None
+    indent = "\n      "
+    fix = (f"these notebooks are from version {version} of the course ({folder}), but the kernel's "
+           f"attn_lib is version {installed}. Install the library that matches the notebooks, in the "
+           f"course folder:{indent}{INSTALL}"
+           f"{indent}or, without a copy of the course, install that version from its tag:"
+           f"{indent}python -m pip install \"git+{COURSE_REPOSITORY}@v{version}\""
+           f"{indent}On a JupyterHub, ask the teacher: the image needs attn_lib {version}, or the course link "
+           f"should pull the tag v{installed}.")
+    requirement = Requirement("course version", "attn_lib")
+    return Check(requirement, version, False, f"PROBLEM: notebooks {version}, attn_lib {installed}", fix)
+
+
 class EnvironmentReport:
     """The result of :func:`report`: prints as a short text report, truthy when all is well.
 
@@ -248,7 +336,7 @@ class EnvironmentReport:
     __repr__ = __str__
 
 
-def report(requirements=REQUIREMENTS) -> EnvironmentReport:
+def report(requirements=REQUIREMENTS, course_folder=None) -> EnvironmentReport:
     """Check the running kernel's Python and packages against what the course needs.
 
     Parameters
@@ -256,6 +344,11 @@ def report(requirements=REQUIREMENTS) -> EnvironmentReport:
     requirements : sequence of Requirement, default REQUIREMENTS
         What to check (Python >= 3.10, numpy, matplotlib, ipywidgets >= 8,
         jupyterlab if present, attn_lib).
+    course_folder : str or path-like, optional
+        The folder of the notebooks, whose course version must match the installed attn_lib
+        (:func:`check_course_version`); default the current working folder, which is the
+        notebook's folder in a kernel. A mismatch adds a "course version" problem; a match
+        adds nothing.
 
     Returns
     -------
@@ -273,6 +366,9 @@ def report(requirements=REQUIREMENTS) -> EnvironmentReport:
     All good: this environment is ready for the course.
     """
     checks = [check_requirement(r) for r in requirements]
+    course = check_course_version(course_folder)
+    if course is not None:
+        checks.append(course)
     library = sys.modules.get("attn_lib")
     library_path = next(iter(getattr(library, "__path__", None) or []), None)
     return EnvironmentReport(checks, sys.executable, library_path)

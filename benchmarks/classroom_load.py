@@ -252,7 +252,8 @@ def open_browser_student(browser, hub, name: str):
     harness.write_notebook(home / BROWSER_NOTEBOOK, BROWSER_CELLS)
     context = harness.new_offline_context(browser)
     page = context.new_page()
-    page.goto(f"{hub.url}/hub/login?next=/user/{name}/lab/tree/{BROWSER_NOTEBOOK}", timeout=60_000)
+    # /hub/user-redirect/ starts the server when it is not running (a plain /user/<name>/ URL would not)
+    page.goto(f"{hub.url}/hub/login?next=%2Fhub%2Fuser-redirect%2Flab%2Ftree%2F{BROWSER_NOTEBOOK}", timeout=60_000)
     hub_harness.login(page, hub, name)
     hub_harness.wait_notebook_open(page, BROWSER_NOTEBOOK, timeout=120)
     server = hub_harness.StudentServer(hub, name)
@@ -296,11 +297,11 @@ def markdown(rows, mem, cap, meta) -> str:
               f"together **{mem['student_pss']:.0f} MB** (RSS {mem['student_rss']:.0f} MB). "
               f"The hub and the proxy: {mem['hub_pss']:.0f} MB.")
     if cap["all_met"]:
-        measured = (f"{cap['per_core']:.0f} or more (p90 stayed under 100 ms up to the largest class tried, "
+        measured = (f"{cap['per_core']:.1f} or more (p90 stayed under 100 ms up to the largest class tried, "
                     f"N = {cap['largest_n_met']})")
     else:
         measured = f"{cap['per_core']:.1f} (p90 under 100 ms up to N = {cap['largest_n_met']})"
-    cpu_row = (f"| students per core, if CPU were the only limit ({cap['cpu_ms_per_event']:.1f} ms of CPU "
+    cpu_row = (f"| per core, if CPU were the only limit ({cap['cpu_ms_per_event']:.1f} ms of CPU "
                f"per event, 5 events/s each) | {cap['cpu_bound_per_core']:.0f} |")
     lines += ["", memory, "", "| capacity at p90 <= 100 ms | students |", "|---|---:|",
               f"| per core, measured | {measured} |", cpu_row,

@@ -130,3 +130,63 @@ def test_version_found_without_importing():
                                             ("8", (8,)), ("dev", None)])
 def test_version_tuple(text, expected):
     assert environment._version_tuple(text) == expected
+
+
+# ----- the course version against the installed attn_lib (issue 15: a pulled course on an old image) -----
+def _course(tmp_path, version, name="attn_lib"):
+    """A course folder: a pyproject.toml of ``name`` at ``version`` and a notebooks/ folder; returns notebooks/."""
+    (tmp_path / "pyproject.toml").write_text(
+        f'[build-system]\nrequires = ["hatchling"]\n\n[project]\nname = "{name}"\nversion = "{version}"\n'
+        f'dependencies = ["numpy"]\n\n[tool.other]\nversion = "0.0.0"\n')
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    return notebooks
+
+
+def test_course_version_is_read_from_the_checkout_the_notebooks_sit_in(tmp_path):
+    notebooks = _course(tmp_path, "7.3.1")
+    assert environment.course_version(notebooks) == ("7.3.1", tmp_path.resolve())
+    assert environment.course_version(tmp_path) == ("7.3.1", tmp_path.resolve())
+
+
+def test_course_version_of_this_repository_is_the_installed_one():
+    import attn_lib
+    root = environment.pathlib.Path(__file__).resolve().parent.parent
+    version, folder = environment.course_version(root / "notebooks")
+    assert folder == root and version == attn_lib.__version__
+
+
+def test_other_projects_and_loose_notebooks_have_no_course_version(tmp_path):
+    assert environment.course_version(_course(tmp_path, "7.3.1", name="someone-else")) is None
+    loose = tmp_path / "loose"
+    loose.mkdir()
+    assert environment.check_course_version(loose) is None
+
+
+def test_notebooks_from_another_version_are_a_problem_that_says_how_to_fix_it(tmp_path):
+    import attn_lib
+    notebooks = _course(tmp_path, "9.9.0")
+    result = report(course_folder=notebooks)
+    assert not result.ok
+    (problem,) = result.problems
+    assert problem.requirement.name == "course version"
+    assert problem.verdict == f"PROBLEM: notebooks 9.9.0, attn_lib {attn_lib.__version__}"
+    text = str(result)
+    assert "1 problem found" in text
+    assert environment.INSTALL in text
+    assert "git+https://github.com/self-attention-lab/self-attention-lab@v9.9.0" in text
+    assert f"pull the tag v{attn_lib.__version__}" in text
+
+
+def test_notebooks_of_the_installed_version_add_nothing(tmp_path):
+    import attn_lib
+    notebooks = _course(tmp_path, attn_lib.__version__)
+    result = report(course_folder=notebooks)
+    assert result.ok, str(result)
+    assert "course version" not in str(result)
+    assert environment.check_course_version(notebooks) is None
+
+
+def test_the_version_check_follows_the_kernels_working_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(_course(tmp_path, "0.0.1"))
+    assert [c.requirement.name for c in report().problems] == ["course version"]
