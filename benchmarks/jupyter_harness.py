@@ -67,8 +67,30 @@ def playwright_missing_reason() -> str | None:
     return None
 
 
-def launch_browser(playwright):
+_PLAYWRIGHT = None
+
+
+def shared_playwright():
+    """This process's one Playwright driver (sync API), started on first use and stopped at exit.
+
+    A process can run only one: a second ``sync_playwright()`` while the first is running fails
+    with "using Playwright Sync API inside the asyncio loop", which is what happened when
+    pytest-xdist gave one worker the browser tests and then the hub or teaching tests. Every
+    fixture and script that needs a browser launches it from here.
+    """
+    global _PLAYWRIGHT
+    if _PLAYWRIGHT is None:
+        import atexit
+
+        from playwright.sync_api import sync_playwright
+        _PLAYWRIGHT = sync_playwright().start()
+        atexit.register(_PLAYWRIGHT.stop)
+    return _PLAYWRIGHT
+
+
+def launch_browser(playwright=None):
     """Headless Chromium from the system package (Playwright's own download is not used)."""
+    playwright = playwright or shared_playwright()
     return playwright.chromium.launch(executable_path=find_chromium(), headless=True, args=CHROMIUM_ARGS)
 
 
@@ -449,6 +471,20 @@ def kernel_indicator(page) -> str | None:
         const el = document.querySelector('%s .jp-Notebook-ExecutionIndicator');
         return el ? el.getAttribute('data-status') : null;
     }""" % _PANEL)
+
+
+def wait_kernel_idle(page, timeout: float = 15) -> str | None:
+    """The toolbar's kernel status once it says idle, or whatever it says after ``timeout`` s.
+
+    After a burst of inputs the kernel answers the last one a little later on a loaded machine:
+    "busy" right after the page caught up is not a fault, "busy" for 15 s is.
+    """
+    deadline = time.monotonic() + timeout
+    state = kernel_indicator(page)
+    while state != "idle" and time.monotonic() < deadline:
+        page.wait_for_timeout(100)
+        state = kernel_indicator(page)
+    return state
 
 
 def notebook_kernel(server: Server, name: str) -> dict | None:

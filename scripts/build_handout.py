@@ -219,20 +219,18 @@ def write_pdf(html_path: pathlib.Path, pdf_path: pathlib.Path) -> None:
     """Chromium's print-to-PDF of ``html_path``, A4, with its background colours."""
     sys.path.insert(0, str(ROOT / "benchmarks"))
     import jupyter_harness as harness
-    from playwright.sync_api import sync_playwright
 
     reason = harness.playwright_missing_reason()
     if reason:
         raise SystemExit(f"cannot write the PDF: {reason}")
-    with sync_playwright() as p:
-        browser = harness.launch_browser(p)
-        try:
-            context = harness.new_offline_context(browser)
-            page = context.new_page()
-            page.goto(html_path.resolve().as_uri())
-            page.pdf(path=str(pdf_path), format="A4", print_background=True, prefer_css_page_size=True)
-        finally:
-            browser.close()
+    browser = harness.launch_browser()           # the process's one Playwright: tests call this too
+    try:
+        context = harness.new_offline_context(browser)
+        page = context.new_page()
+        page.goto(html_path.resolve().as_uri())
+        page.pdf(path=str(pdf_path), format="A4", print_background=True, prefer_css_page_size=True)
+    finally:
+        browser.close()
 
 
 def build(out_dir=OUT_DIR, pdf: bool = True) -> dict:

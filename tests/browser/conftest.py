@@ -74,13 +74,10 @@ def chromium():
         if os.environ.get(REQUIRE_ENV) == "1":
             pytest.fail(f"{REQUIRE_ENV}=1 but the browser tests cannot run: {reason}", pytrace=False)
         pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-    playwright = sync_playwright().start()
-    browser = harness.launch_browser(playwright)
+    browser = harness.launch_browser()           # on the process's one Playwright (see shared_playwright)
     yield browser
     with contextlib.suppress(Exception):
         browser.close()
-    playwright.stop()
 
 
 @pytest.fixture(scope="session")

@@ -255,7 +255,7 @@ def test_fast_drag_ends_in_sync(explorer_nb):
     assert float(handle.get_attribute("aria-valuenow")) == pytest.approx(0.3, abs=1e-9)
     assert kernel["temperature"] == pytest.approx(10 ** 0.3, rel=1e-6)
     assert slider.locator(".widget-readout").inner_text() == "2.00"
-    assert explorer_nb.kernel_state() == "idle"                      # alive and answering
+    assert harness.wait_kernel_idle(explorer_nb.page) == "idle"       # alive and answering
     assert explorer_nb.probe().run("print(1 + 1)").strip() == "2"
     print(f"200 key presses sent in {elapsed:.1f} s")
 

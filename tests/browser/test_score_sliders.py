@@ -11,6 +11,8 @@ import time
 
 import pytest
 
+import jupyter_harness as harness
+
 pytestmark = pytest.mark.browser
 
 BARS_JS = """() => [...document.querySelectorAll('.attn-bars .attn-value')].map(e => e.textContent)"""
@@ -73,4 +75,4 @@ def test_fast_drag_ends_in_sync(sliders_nb):
     for i in range(150):
         nb.page.keyboard.press("ArrowLeft" if i % 3 else "ArrowRight")
     assert_matches_kernel(nb)
-    assert nb.kernel_state() == "idle"
+    assert harness.wait_kernel_idle(nb.page) == "idle"

@@ -52,12 +52,9 @@ def site(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = harness.launch_browser(p)
-        yield chromium
-        chromium.close()
+    chromium = harness.launch_browser()          # on the process's one Playwright (see shared_playwright)
+    yield chromium
+    chromium.close()
 
 
 def offline_page(browser):
