@@ -40,9 +40,11 @@ def is_solution(cell) -> bool:
 
 
 def hide_solution(cell) -> None:
-    """Fold the solution's source and drop its outputs, so no stored output shows the answer."""
+    """Fold the solution's source and drop its outputs, so no stored output shows the answer.
+
+    It keeps its execution count: the notebook still reads as one clean Run All (1, 2, 3, ...),
+    and a number shows nothing of the answer."""
     cell.outputs = []
-    cell.execution_count = None
     cell.metadata.setdefault("jupyter", {})["source_hidden"] = True
     tags = cell.metadata.setdefault("tags", [])
     if SKIP_TAG not in tags:
