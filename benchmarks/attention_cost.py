@@ -23,9 +23,7 @@ import argparse
 import inspect
 import os
 import pathlib
-import statistics
 import sys
-import time
 import tracemalloc
 
 import numpy as np
@@ -34,6 +32,7 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from attn_lib import attention, tiled_attention  # noqa: E402
+from timing import median_ms  # noqa: E402
 
 D = 64
 SIZES = (512, 1024, 2048, 4096)
@@ -42,18 +41,6 @@ BLOCK_SIZES = (64, 128, 256)
 GOAL_MEMORY = 1 / 8          # tiled peak / attention peak, at the largest n
 GOAL_TIME = 2.0              # tiled time / attention time, at the largest n
 MIB = 2 ** 20
-
-
-def median_ms(function, repeats, warmup=1):
-    """Median wall time of ``function()`` in milliseconds."""
-    for _ in range(warmup):
-        function()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return 1000 * statistics.median(times)
 
 
 def peak_mib(function):
@@ -89,7 +76,7 @@ def torch_sdpa(threads):
     def time_ms(Q, K, V, repeats):
         q, k, v = (torch.from_numpy(a) for a in (Q, K, V))
         with torch.no_grad():
-            return median_ms(lambda: torch.nn.functional.scaled_dot_product_attention(q, k, v), repeats)
+            return median_ms(lambda: torch.nn.functional.scaled_dot_product_attention(q, k, v), repeats, warmup=1)
     return time_ms
 
 
@@ -124,8 +111,8 @@ def main() -> int:
     rng = np.random.default_rng(0)
     for n in sizes:
         Q, K, V = (rng.standard_normal((1, n, D)) for _ in range(3))      # (1, n, D) each
-        full_ms = median_ms(lambda: attention(Q, K, V), args.repeats)
-        tiled_ms = median_ms(lambda: tiled_attention(Q, K, V), args.repeats)
+        full_ms = median_ms(lambda: attention(Q, K, V), args.repeats, warmup=1)
+        tiled_ms = median_ms(lambda: tiled_attention(Q, K, V), args.repeats, warmup=1)
         full_peak, tiled_peak = peak_mib(lambda: attention(Q, K, V)), peak_mib(lambda: tiled_attention(Q, K, V))
         diff = np.abs(tiled_attention(Q, K, V) - attention(Q, K, V)[0]).max()
         torch_ms = f"{sdpa_ms(Q, K, V, args.repeats):10.1f}" if sdpa_ms else f"{'-':>10}"
@@ -144,7 +131,7 @@ def main() -> int:
     print(f"\ntiled_attention at n = {largest} by block_size (attention: {full_ms:.1f} ms, {full_peak:.1f} MiB peak)")
     print(f"{'block_size':>10} | {'ms':>8} {'ratio':>6} | {'peak MiB':>9} {'ratio':>6}")
     for block_size in BLOCK_SIZES:
-        ms = median_ms(lambda: tiled_attention(Q, K, V, block_size=block_size), args.repeats)
+        ms = median_ms(lambda: tiled_attention(Q, K, V, block_size=block_size), args.repeats, warmup=1)
         peak = peak_mib(lambda: tiled_attention(Q, K, V, block_size=block_size))
         print(f"{block_size:>10} | {ms:>8.1f} {ms / full_ms:>6.2f} | {peak:>9.1f} {peak / full_peak:>6.3f}")
     return 0

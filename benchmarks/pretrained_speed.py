@@ -14,29 +14,16 @@ from __future__ import annotations
 
 import os
 import pathlib
-import statistics
 import sys
-import time
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from attn_lib.model import load_pretrained  # noqa: E402
+from timing import median_ms  # noqa: E402
 
 SENTENCE = "The cat sat on the mat by the river."          # 12 wordpieces with [CLS] and [SEP]
 TARGETS_MS = {"load": 2000.0, "forward": 30.0, "repaint": 50.0}
-
-
-def median_ms(function, repeats, warmup=0):
-    """Median wall time of ``function()`` in milliseconds."""
-    for _ in range(warmup):
-        function()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return 1000 * statistics.median(times)
 
 
 def blas_threads():

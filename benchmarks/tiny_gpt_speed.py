@@ -25,7 +25,6 @@ import argparse
 import importlib
 import os
 import pathlib
-import statistics
 import sys
 import time
 
@@ -35,20 +34,11 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from attn_lib.lessons import lesson11 as gpt
+from timing import median_ms  # noqa: E402
 
 GOAL_TRAIN_11 = 20.0          # seconds: the notebook trains in the learner's kernel (the issue allows 60)
 GOAL_TRAIN_10 = 20.0
 GOAL_REPAINT_P50, GOAL_REPAINT_P90 = 50.0, 100.0     # ms, the live views' targets (kernel side is a part of it)
-
-
-def seconds(function, repeats):
-    """Median wall time of ``function()`` over ``repeats`` calls, in seconds."""
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def verdict(value, goal):
@@ -69,7 +59,7 @@ def lesson10_trainer():
 
 def tokens_per_second(write, params, n_texts):
     """Greedy texts of 15 tokens after "the", written ``n_texts`` times: tokens per second."""
-    elapsed = seconds(lambda: [write(params, "the", 15) for _ in range(n_texts)], 1)
+    elapsed = median_ms(lambda: [write(params, "the", 15) for _ in range(n_texts)], 1) / 1000
     return 15 * n_texts / elapsed
 
 
@@ -93,16 +83,16 @@ def main(argv=None) -> int:
     print(f"load average at the start: {os.getloadavg()[0]:.2f} (cores: {os.cpu_count()})")
 
     print(f"\nTraining (median of {repeats} run{'s' if repeats > 1 else ''})")
-    t11 = seconds(gpt.train, repeats)
+    t11 = median_ms(gpt.train, repeats) / 1000
     print(f"  notebook 11, tiny GPT, {gpt.TRAINING['steps']} steps with the mask: {t11:6.2f} s   "
           f"(goal <= {GOAL_TRAIN_11:.0f} s: {verdict(t11, GOAL_TRAIN_11)})")
-    t11_peek = seconds(lambda: gpt.train(causal=False, steps=300), repeats)
+    t11_peek = median_ms(lambda: gpt.train(causal=False, steps=300), repeats) / 1000
     print(f"  notebook 11, the same model, 300 steps without the mask: {t11_peek:6.2f} s")
     train10, source = lesson10_trainer()
     if train10 is None:
         print(f"  notebook 10: not measured: {source}")
     else:
-        t10 = seconds(train10, repeats)
+        t10 = median_ms(train10, repeats) / 1000
         print(f"  notebook 10, {source}: {t10:6.2f} s   (goal <= {GOAL_TRAIN_10:.0f} s: {verdict(t10, GOAL_TRAIN_10)})")
 
     params, _ = gpt.train()

@@ -8,6 +8,7 @@ so these tests run without torch.
 
 import numpy as np
 import pytest
+from _gradients import numerical_gradient
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -15,20 +16,6 @@ from attn_lib import attention, attention_backward, causal_padding_mask, softmax
 
 STEP = 1e-5                 # central differences in float64: error ~ STEP**2 + 1e-16 / STEP
 MAX_RELATIVE_ERROR = 1e-6
-
-
-def numerical_gradient(loss, x):
-    """Central finite differences of ``loss()`` with respect to every entry of ``x`` (changed in place)."""
-    grad = np.zeros_like(x)
-    for index in np.ndindex(x.shape):
-        original = x[index]
-        x[index] = original + STEP
-        up = loss()
-        x[index] = original - STEP
-        down = loss()
-        x[index] = original
-        grad[index] = (up - down) / (2 * STEP)
-    return grad
 
 
 def relative_error(analytic, numeric):
@@ -60,7 +47,7 @@ def test_softmax_backward_matches_finite_differences(shape, masked):
         s[hidden] = -np.inf
     g = rng.normal(size=shape)
     analytic = softmax_backward(softmax(s), g)
-    numeric = numerical_gradient(lambda: np.sum(g * softmax(s)), s)
+    numeric = numerical_gradient(lambda: np.sum(g * softmax(s)), s, STEP)
     assert relative_error(analytic, numeric) <= MAX_RELATIVE_ERROR
     assert np.all(analytic[np.isneginf(s)] == 0.0)
 
@@ -131,7 +118,7 @@ def test_attention_backward_matches_finite_differences(layout, mask_kind, scale)
 
     for name, x, analytic in (("dQ", Q, dQ), ("dK", K, dK), ("dV", V, dV)):
         assert analytic.shape == x.shape, name
-        error = relative_error(analytic, numerical_gradient(loss, x))
+        error = relative_error(analytic, numerical_gradient(loss, x, STEP))
         assert error <= MAX_RELATIVE_ERROR, f"{name}: relative error {error:.2e}"
 
 
@@ -146,7 +133,7 @@ def test_attention_backward_on_a_gpt_style_padded_batch():
         return np.sum(G * attention(Q, K, V, mask=mask)[0])
 
     for x, analytic in ((Q, dQ), (K, dK), (V, dV)):
-        assert relative_error(analytic, numerical_gradient(loss, x)) <= MAX_RELATIVE_ERROR
+        assert relative_error(analytic, numerical_gradient(loss, x, STEP)) <= MAX_RELATIVE_ERROR
     # Padding keys (sentence 1 from position 2, sentence 2 from position 3) get no gradient at all.
     assert np.all(dK[1, 2:] == 0) and np.all(dV[1, 2:] == 0) and np.all(dK[2, 3:] == 0)
 

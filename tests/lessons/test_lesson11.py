@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from _gradients import numerical_gradient
 
 import attn_lib as al
 from attn_lib.lessons import lesson11 as gpt
@@ -157,17 +158,7 @@ def test_cross_entropy_of_an_even_spread_is_log_v_and_its_gradient_is_softmax_mi
     np.testing.assert_allclose(dlogits, (al.softmax(logits) - np.eye(5)[targets]) / 6, atol=1e-14)
 
 
-def numerical_gradient(f, x, h=1e-6):
-    grad = np.zeros_like(x)
-    for index in np.ndindex(x.shape):
-        old = x[index]
-        x[index] = old + h
-        up = f()
-        x[index] = old - h
-        down = f()
-        x[index] = old
-        grad[index] = (up - down) / (2 * h)
-    return grad
+STEP = 1e-6                 # central differences in float64
 
 
 def relative_error(ours, numerical):
@@ -183,7 +174,7 @@ def test_layer_norm_backward_matches_finite_differences(rng):
 
     dx, dg, db = gpt.layer_norm_backward(weights, gpt.layer_norm(x, g, b)[1])
     for ours, array in ((dx, x), (dg, g), (db, b)):
-        assert relative_error(ours, numerical_gradient(loss, array)) < 1e-7
+        assert relative_error(ours, numerical_gradient(loss, array, STEP)) < 1e-7
 
 
 def test_mlp_backward_matches_finite_differences(rng):
@@ -194,9 +185,9 @@ def test_mlp_backward_matches_finite_differences(rng):
         return float((weights * gpt.mlp(x, params, 0)[0]).sum())
 
     dx, grads = gpt.mlp_backward(weights, gpt.mlp(x, params, 0)[1], params, 0)
-    assert relative_error(dx, numerical_gradient(loss, x)) < 1e-7
+    assert relative_error(dx, numerical_gradient(loss, x, STEP)) < 1e-7
     for name, grad in grads.items():
-        assert relative_error(grad, numerical_gradient(loss, params[name])) < 1e-7, name
+        assert relative_error(grad, numerical_gradient(loss, params[name], STEP)) < 1e-7, name
 
 
 def test_embedding_backward_adds_up_a_token_used_twice(rng):
@@ -225,7 +216,7 @@ def test_backward_matches_finite_differences_for_every_weight(n_layers, causal):
 
     for name in gpt.weight_names(params):
         assert grads[name].shape == params[name].shape
-        assert relative_error(grads[name], numerical_gradient(loss, params[name])) < 1e-6, name
+        assert relative_error(grads[name], numerical_gradient(loss, params[name], STEP)) < 1e-6, name
 
 
 # ----- training -------------------------------------------------------------------------------------
